@@ -1,0 +1,316 @@
+"""Stage: load, repair and simplify GeoJSON layers (geopandas + shapely).
+
+Layers are read once per file version (path, size, mtime) and kept in memory; prepared
+(simplified, rounded) GeoJSON is cached per zoom as well. Everything an author can get
+wrong comes back as an :class:`Issue`, never as an exception from GDAL or shapely.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from app.errors import Problem, UnsafePathError, display_path
+
+MAX_LAYER_BYTES = 200 * 1024 * 1024
+GEOJSON_SUFFIXES = {".geojson", ".json", ".topojson", ".gpkg", ".shp", ".fgb", ".kml", ".gml"}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """Something wrong with a layer file; the validator adds the story's file and line."""
+
+    message: str
+    fix: str | None = None
+    severity: Literal["error", "warning", "repair"] = "error"
+
+
+@dataclass(frozen=True)
+class LayerData:
+    """A layer ready to use: EPSG:4326, no empty geometries, valid shapes."""
+
+    path: Path
+    gdf: gpd.GeoDataFrame
+    bounds: tuple[float, float, float, float]  # west, south, east, north
+    columns: frozenset[str]
+    issues: tuple[Issue, ...]
+
+    def ids(self, id_field: str) -> list[str]:
+        """Feature ids as strings (empty if the layer has no such property)."""
+        if id_field not in self.gdf.columns:
+            return []
+        return [str(v) for v in self.gdf[id_field].tolist()]
+
+    def feature_bounds(self, id_field: str, feature_id: str) -> tuple[float, float, float, float] | None:
+        """Bounds of the features whose ``id_field`` equals ``feature_id``."""
+        if id_field not in self.gdf.columns:
+            return None
+        rows = self.gdf[self.gdf[id_field].astype(str) == feature_id]
+        if rows.empty:
+            return None
+        return tuple(float(v) for v in rows.total_bounds)  # type: ignore[return-value]
+
+    def values(self, column: str) -> set[str]:
+        """Distinct values of a property, as strings."""
+        if column not in self.gdf.columns:
+            return set()
+        return {str(v) for v in self.gdf[column].dropna().unique().tolist()}
+
+
+def project_root(story_path: Path) -> Path:
+    """The folder a story may read from: the parent of ``stories/``, else the story's folder."""
+    folder = story_path.resolve().parent
+    return folder.parent if folder.name == "stories" else folder
+
+
+def resolve_source(story_path: Path, source: str) -> Path:
+    """Resolve a layer or image path relative to the story; refuse anything outside the project."""
+    root = project_root(story_path)
+    shown = display_path(story_path)
+    if "\x00" in source or source.startswith(("http://", "https://", "file:", "//")):
+        raise UnsafePathError(
+            [
+                Problem(
+                    shown,
+                    None,
+                    f'"{source}" is not a local file path',
+                    "use a path relative to the story file",
+                )
+            ]
+        )
+    candidate = Path(source)
+    if candidate.is_absolute():
+        raise UnsafePathError(
+            [
+                Problem(
+                    shown,
+                    None,
+                    f'"{source}" is an absolute path',
+                    "use a path relative to the story file, inside the project",
+                )
+            ]
+        )
+    resolved = (story_path.resolve().parent / candidate).resolve()
+    if not resolved.is_relative_to(root):
+        raise UnsafePathError(
+            [
+                Problem(
+                    shown,
+                    None,
+                    f'"{source}" points outside the project folder {display_path(root)}',
+                    "keep data files inside the project (e.g. geodata/)",
+                )
+            ]
+        )
+    return resolved
+
+
+def _file_key(path: Path) -> tuple[str, int, int]:
+    stat = path.stat()
+    return (str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def load_layer(path: Path, strict: bool = False) -> tuple[LayerData | None, list[Issue]]:
+    """Load ``path`` (cached per file version). Returns the layer (or None) and its issues."""
+    try:
+        key = _file_key(path)
+    except FileNotFoundError:
+        return None, [Issue("file not found", "check the path (relative to the story file)")]
+    except OSError as exc:
+        return None, [Issue(f"cannot read the file ({exc.strerror})", "check its permissions")]
+    layer, issues = _load_cached(key)
+    if strict:
+        issues = tuple(Issue(i.message, i.fix, "error") if i.severity == "repair" else i for i in issues)
+    return layer, list(issues)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_cached(key: tuple[str, int, int]) -> tuple[LayerData | None, tuple[Issue, ...]]:
+    path = Path(key[0])
+    issues: list[Issue] = []
+    if path.is_dir():
+        return None, (Issue("is a folder, not a data file", "name a .geojson file"),)
+    if key[1] == 0:
+        return None, (Issue("the file is empty", "export the layer again as GeoJSON"),)
+    if key[1] > MAX_LAYER_BYTES:
+        return None, (
+            Issue(f"the file is {key[1] / 1e6:.0f} MB; the limit is 200 MB", "clip or simplify it first"),
+        )
+    head = path.open("rb").read(512).lstrip()
+    if path.suffix.lower() in (".geojson", ".json") and not head.startswith((b"{", b"\xef\xbb\xbf{")):
+        return None, (Issue("is not GeoJSON (it does not start with '{')", "export the layer as GeoJSON"),)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gdf = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # GDAL raises many types; all mean "cannot read this file"
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return None, (
+            Issue(
+                f"cannot be read as GeoJSON: {first[:200]}",
+                "check the file is valid GeoJSON (e.g. at geojson.io)",
+            ),
+        )
+    if "geometry" not in gdf or len(gdf) == 0:
+        return None, (Issue("has no features", "add at least one feature or remove the layer"),)
+    if gdf.crs is None:
+        gdf = gdf.set_crs(4326)
+    elif not gdf.crs.equals("EPSG:4326") and gdf.crs.to_epsg() != 4326:
+        try:
+            gdf = gdf.to_crs(4326)
+        except Exception as exc:  # pyproj errors
+            return None, (
+                Issue(
+                    f"cannot reproject from {gdf.crs} to WGS84: {exc}", "save the file in WGS84 (EPSG:4326)"
+                ),
+            )
+        issues.append(Issue(f"reprojected from {gdf.crs.name} to WGS84", None, "warning"))
+    missing = gdf.geometry.isna() | gdf.geometry.is_empty
+    if missing.any():
+        issues.append(
+            Issue(
+                f"{int(missing.sum())} feature(s) without geometry were dropped",
+                "remove them or give them a geometry",
+                "warning",
+            )
+        )
+        gdf = gdf[~missing].copy()
+        if len(gdf) == 0:
+            return None, (*issues, Issue("has no features with a geometry", "add geometries"))
+    coords = shapely.get_coordinates(gdf.geometry.values)
+    if not np.isfinite(coords).all():
+        return None, (*issues, Issue("has NaN or infinite coordinates", "fix the coordinates in the file"))
+    issue = _range_issue(coords)
+    if issue:
+        return None, (*issues, issue)
+    invalid = ~gdf.geometry.is_valid
+    if invalid.any():
+        labels = _feature_labels(gdf, invalid)
+        reasons = sorted({shapely.is_valid_reason(g).split("[")[0] for g in gdf.geometry[invalid]})
+        gdf = gdf.copy()
+        gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry[invalid].values)
+        issues.append(
+            Issue(
+                f"{int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'} ({', '.join(reasons)}) "
+                f"repaired with make_valid: {labels}",
+                "fix the shapes in the source data to silence this",
+                "repair",
+            )
+        )
+    west, south, east, north = (float(v) for v in gdf.total_bounds)
+    layer = LayerData(
+        path,
+        gdf,
+        (west, south, east, north),
+        frozenset(c for c in gdf.columns if c != "geometry"),
+        tuple(issues),
+    )
+    return layer, tuple(issues)
+
+
+def _feature_labels(gdf: gpd.GeoDataFrame, mask: Any) -> str:
+    ids = (
+        gdf["id"][mask].astype(str).tolist()
+        if "id" in gdf.columns
+        else [f"#{i + 1}" for i in np.flatnonzero(mask.values)]
+    )
+    shown = ", ".join(ids[:5])
+    return shown + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+
+
+def _range_issue(coords: np.ndarray) -> Issue | None:
+    xs, ys = coords[:, 0], coords[:, 1]
+    if (np.abs(xs) <= 180).all() and (np.abs(ys) <= 90).all():
+        return None
+    if (np.abs(ys) <= 180).all() and (np.abs(xs) <= 90).all():
+        return Issue(
+            "coordinates look swapped (latitudes beyond ±90)",
+            "GeoJSON positions are [longitude, latitude]; swap the two numbers",
+        )
+    return Issue(
+        "coordinates are out of range for WGS84 (longitude ±180, latitude ±90)",
+        "give the file a `crs` or save it in EPSG:4326",
+    )
+
+
+def tolerance_for_zoom(zoom: float) -> float:
+    """Half a screen pixel at ``zoom``, in degrees: detail finer than that cannot be seen."""
+    return 360.0 / (256.0 * 2.0**zoom) / 2.0
+
+
+def precision_for_zoom(zoom: float) -> int:
+    """Decimal places that keep positions within a pixel at ``zoom``."""
+    return max(2, min(7, math.ceil(math.log10(256.0 * 2.0**zoom / 360.0)) + 1))
+
+
+def prepare_geojson(layer: LayerData, max_zoom: float, keep: list[str] | None = None) -> dict[str, Any]:
+    """GeoJSON for the browser: simplified and rounded for ``max_zoom``, only ``keep`` properties."""
+    return _prepare_cached(
+        _file_key(layer.path), round(max_zoom, 1), tuple(sorted(keep)) if keep is not None else None
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _prepare_cached(
+    key: tuple[str, int, int], max_zoom: float, keep: tuple[str, ...] | None
+) -> dict[str, Any]:
+    layer, _ = _load_cached(key)
+    assert layer is not None  # only called for layers that loaded
+    gdf = layer.gdf
+    geoms = gdf.geometry.values
+    tolerance = tolerance_for_zoom(max_zoom)
+    polygonal = shapely.get_type_id(geoms)
+    is_poly = np.isin(polygonal, (3, 6))
+    simplified = np.array(geoms, dtype=object)
+    if is_poly.all() and len(geoms) > 1:
+        try:
+            simplified = shapely.coverage_simplify(geoms, tolerance)
+        except shapely.errors.GEOSException:
+            simplified = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    else:
+        simplified = shapely.simplify(geoms, tolerance, preserve_topology=True)
+    digits = precision_for_zoom(max_zoom)
+    rounded = shapely.transform(simplified, lambda c: np.round(c, digits))
+    columns = [c for c in gdf.columns if c != "geometry" and (keep is None or c in keep)]
+    features = []
+    for index, geom in enumerate(rounded):
+        if geom is None or geom.is_empty:
+            continue
+        props = {c: _jsonable(gdf[c].iloc[index]) for c in columns}
+        features.append({"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return None if not np.isfinite(value) else float(value)
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    try:
+        if value != value:  # pandas NA/NaT
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def geojson_bytes(data: dict[str, Any]) -> int:
+    """Size of ``data`` as compact JSON (what the browser receives)."""
+    return len(json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode())

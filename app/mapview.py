@@ -1,0 +1,333 @@
+"""Stage: the one folium map a story needs, with every layer, plus the step controller.
+
+The map is built once per story (cached on the story's content and data-file versions) and
+rendered to a :class:`MapParts` bundle: folium's own header, map ``<div>`` and script, the
+Leaflet assets from the installed npm package, and the controller's JSON config. The
+Streamlit map frame and the exported page both assemble their documents from these parts,
+so there is one map and one controller, not two implementations.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, ClassVar
+
+import folium
+import xyzservices
+from branca.element import MacroElement
+from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
+
+from app.geodata import LayerData, prepare_geojson, project_root
+from app.models import LayerDef, Step, Story
+from app.validate import Checked
+
+APP_DIR = Path(__file__).resolve().parent
+ROOT = APP_DIR.parent
+STATIC = APP_DIR / "static"
+LEAFLET_DIST = ROOT / "node_modules" / "leaflet" / "dist"
+BASEMAP_FILE = "geodata/natural-earth-basemap.geojson"
+FIT_WIDTH_PX = 720  # the map width a `fit` is planned for when choosing layer detail
+MAX_DETAIL_ZOOM = 12
+
+templates = Environment(
+    loader=FileSystemLoader(APP_DIR / "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class AssetsMissing(RuntimeError):
+    """Leaflet is not installed (run `npm ci`)."""
+
+
+@lru_cache(maxsize=1)
+def leaflet_assets() -> tuple[str, str]:
+    """Leaflet's JS and CSS from the installed npm package (never a CDN)."""
+    js, css = LEAFLET_DIST / "leaflet.js", LEAFLET_DIST / "leaflet.css"
+    if not js.exists():
+        raise AssetsMissing(f"{js} is missing — run `npm ci` in {ROOT}")
+    # The CSS refers to marker images we never use (points are circle markers); drop them.
+    style = re.sub(r"url\(images/[^)]*\)", "none", css.read_text(encoding="utf-8"))
+    return js.read_text(encoding="utf-8"), style
+
+
+def controller_assets() -> tuple[str, str]:
+    """The step controller's JS and CSS."""
+    return (STATIC / "storymap.js").read_text(encoding="utf-8"), (STATIC / "storymap.css").read_text(
+        encoding="utf-8"
+    )
+
+
+class StoryFoliumMap(folium.Map):
+    """A folium map whose assets are inlined by us, so it never names a CDN."""
+
+    default_js: ClassVar[list[tuple[str, str]]] = []
+    default_css: ClassVar[list[tuple[str, str]]] = []
+
+
+class StoryController(MacroElement):
+    """Hands folium's map and layer variables to the step controller (storymap.js)."""
+
+    _template = Template(
+        """
+{% macro script(this, kwargs) %}
+    StoryMap.init({{ this._parent.get_name() }}, {
+    {%- for id, layer in this.layer_vars.items() %}
+        {{ id|tojson }}: {{ layer.get_name() }}{{ "," if not loop.last }}
+    {%- endfor %}
+    }, {{ this.config|tojson }});
+{% endmacro %}
+"""
+    )
+
+    def __init__(self, layer_vars: dict[str, folium.GeoJson], config: dict[str, Any]):
+        super().__init__()
+        self._name = "StoryController"
+        self.layer_vars = layer_vars
+        self.config = config
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """Everything a page needs to show the story's map."""
+
+    header: str  # folium's <style>/<meta> for the map
+    body: str  # the map <div>
+    script: str  # folium's JS: creates the map, its layers and starts the controller
+    leaflet_js: str
+    leaflet_css: str
+    controller_js: str
+    controller_css: str
+    config: dict[str, Any]
+    data_bytes: int  # GeoJSON bytes sent to the browser
+
+
+def _kind(layer: LayerData) -> str:
+    types = set(layer.gdf.geometry.geom_type.unique())
+    if types <= {"Point", "MultiPoint"}:
+        return "point"
+    if types <= {"LineString", "MultiLineString"}:
+        return "line"
+    return "polygon"
+
+
+def zoom_for_bounds(bounds: tuple[float, float, float, float], width_px: int = FIT_WIDTH_PX) -> float:
+    """The zoom at which ``bounds`` (west, south, east, north) fill ``width_px``."""
+    west, south, east, north = bounds
+    span_x = max(east - west, 1e-6)
+    y0 = math.log(math.tan(math.pi / 4 + math.radians(max(min(south, 85), -85)) / 2))
+    y1 = math.log(math.tan(math.pi / 4 + math.radians(max(min(north, 85), -85)) / 2))
+    span_y = max(math.degrees(abs(y1 - y0)), 1e-6)
+    return max(0.0, math.log2(360.0 * width_px / 256.0 / max(span_x, span_y)))
+
+
+def step_bounds(
+    step: Step, story: Story, layers: dict[str, LayerData]
+) -> tuple[float, float, float, float] | None:
+    """Bounds a `fit` step flies to (west, south, east, north)."""
+    if step.map.fit is None:
+        return None
+    layer_id, _, feature_id = step.map.fit.partition("/")
+    layer = layers[layer_id]
+    if feature_id:
+        return layer.feature_bounds(story.meta.layers[layer_id].id_field, feature_id)
+    return layer.bounds
+
+
+def step_zoom(step: Step, story: Story, layers: dict[str, LayerData]) -> float:
+    """The zoom a step shows (for `fit` steps, estimated from the bounds)."""
+    if step.map.zoom is not None:
+        return step.map.zoom
+    bounds = step_bounds(step, story, layers)
+    return min(zoom_for_bounds(bounds), 10.0) if bounds else 5.0
+
+
+def _view(step: Step, story: Story, layers: dict[str, LayerData]) -> dict[str, Any]:
+    bounds = step_bounds(step, story, layers)
+    if bounds is not None:
+        west, south, east, north = bounds
+        max_zoom = 9 if (east - west) < 1e-6 and (north - south) < 1e-6 else 10
+        return {"bounds": [[south, west], [north, east]], "max_zoom": max_zoom}
+    return {"center": list(step.map.center), "zoom": step.map.zoom}
+
+
+def _field_label(name: str) -> str:
+    return name.replace("_", " ").replace("-", " ").strip().capitalize()
+
+
+def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[str, str]) -> dict[str, Any]:
+    """The JSON the controller needs: one entry per step, plus layer styles."""
+    layer_defs: dict[str, Any] = {}
+    for layer_id, layer_def in story.meta.layers.items():
+        if layer_id not in layers:
+            continue
+        fields = [*layer_def.tooltip, *layer_def.popup]
+        style = layer_def.style.model_dump()
+        present = sorted(layers[layer_id].values(layer_def.style.by)) if layer_def.style.by else []
+        layer_defs[layer_id] = {
+            "label": layer_def.label,
+            "kind": kinds[layer_id],
+            "style": style,
+            "present": present,
+            "tooltip": layer_def.tooltip,
+            "popup": layer_def.popup,
+            "field_labels": {f: _field_label(f) for f in fields},
+            "labels": layer_def.labels,
+            "id_field": layer_def.id_field,
+            "legend": layer_def.legend,
+        }
+    steps = []
+    for step in story.steps:
+        hl = step.map.highlight
+        steps.append(
+            {
+                "id": step.id,
+                "title": step.title,
+                "view": _view(step, story, layers),
+                "layers": [lid for lid in step.map.layers if lid in layer_defs],
+                "highlight": {"layer": hl.layer, "ids": list(hl.ids)} if hl else None,
+                "duration": step.map.duration,
+            }
+        )
+    return {
+        "title": story.meta.title,
+        "dir": story.meta.dir,
+        "lang": story.meta.lang,
+        "ids": [s.id for s in story.steps],
+        "steps": steps,
+        "layers": layer_defs,
+        "initial": 0,
+    }
+
+
+def _layer_zoom(story: Story, layers: dict[str, LayerData], layer_id: str) -> float:
+    """The deepest zoom at which a layer is shown: its data is simplified for that."""
+    zooms = [step_zoom(s, story, layers) for s in story.steps if layer_id in s.map.layers]
+    return min(MAX_DETAIL_ZOOM, max(zooms, default=5.0) + 1.0)
+
+
+def _kept_properties(layer_def: LayerDef) -> list[str]:
+    keep = {layer_def.id_field, *layer_def.tooltip, *layer_def.popup}
+    if layer_def.labels:
+        keep.add(layer_def.labels)
+    if layer_def.style.by:
+        keep.add(layer_def.style.by)
+    return sorted(keep)
+
+
+def basemap_layer(story_path: Path, max_zoom: float) -> folium.GeoJson | None:
+    """Natural Earth land and borders from the project's geodata (offline)."""
+    from app.geodata import load_layer
+
+    for root in (project_root(story_path), ROOT):
+        path = root / BASEMAP_FILE
+        if path.exists():
+            layer, _ = load_layer(path)
+            if layer is None:
+                return None
+            data = prepare_geojson(layer, max_zoom, keep=[])
+            return folium.GeoJson(
+                data,
+                name="basemap",
+                style_function=lambda _: {
+                    "color": "#a39e93",
+                    "weight": 0.8,
+                    "fillColor": "#f4f1ea",
+                    "fillOpacity": 1,
+                },
+                interactive=False,
+                control=False,
+                smooth_factor=1.2,
+            )
+    return None
+
+
+def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
+    """The folium map with every layer of the story and the controller attached."""
+    story = checked.story
+    assert story is not None, "build_map needs a story that validated"
+    layers = checked.layers
+    first = story.steps[0]
+    center = list(first.map.center) if first.map.center else [20.0, 0.0]
+    fmap = StoryFoliumMap(
+        location=center,
+        zoom_start=first.map.zoom or 3,
+        tiles=None,
+        keyboard=False,
+        zoom_control=True,
+        control_scale=False,
+        prefer_canvas=False,
+        world_copy_jump=False,
+        min_zoom=1,
+        max_zoom=MAX_DETAIL_ZOOM + 4,
+        attribution_control=True,
+    )
+    basemap = story.meta.basemap
+    if basemap == "natural-earth":
+        deepest = max((step_zoom(s, story, layers) for s in story.steps), default=5.0)
+        base = basemap_layer(Path(story.path), min(8.0, deepest + 1))
+        if base is not None:
+            base.add_to(fmap)
+    else:
+        provider = xyzservices.providers.query_name(basemap)
+        folium.TileLayer(
+            tiles=provider.build_url(),
+            attr=provider.html_attribution,
+            name=basemap,
+            max_zoom=provider.get("max_zoom", 18),
+        ).add_to(fmap)
+    layer_vars: dict[str, folium.GeoJson] = {}
+    kinds: dict[str, str] = {}
+    for layer_id, layer_def in story.meta.layers.items():
+        if layer_id not in layers:
+            continue
+        data = prepare_geojson(
+            layers[layer_id], _layer_zoom(story, layers, layer_id), keep=_kept_properties(layer_def)
+        )
+        kinds[layer_id] = _kind(layers[layer_id])
+        geo = folium.GeoJson(
+            data,
+            name=layer_id,
+            marker=folium.CircleMarker(radius=layer_def.style.radius) if kinds[layer_id] == "point" else None,
+            attribution=layer_def.attribution,
+        )
+        geo.add_to(fmap)
+        layer_vars[layer_id] = geo
+    config = controller_config(story, layers, kinds)
+    fmap.add_child(StoryController(layer_vars, config))
+    return fmap, config
+
+
+def map_parts(checked: Checked) -> MapParts:
+    """Render the story's map once into :class:`MapParts`."""
+    fmap, config = build_map(checked)
+    figure = fmap.get_root()
+    figure.render()
+    leaflet_js, leaflet_css = leaflet_assets()
+    controller_js, controller_css = controller_assets()
+    script = figure.script.render()
+    # folium's viewport meta forbids pinch zoom; pages set their own.
+    header = re.sub(r"<meta name=\"viewport\"[^>]*>", "", figure.header.render())
+    return MapParts(
+        header=header,
+        body=figure.html.render(),
+        script=script,
+        leaflet_js=leaflet_js,
+        leaflet_css=leaflet_css,
+        controller_js=controller_js,
+        controller_css=controller_css,
+        config=config,
+        data_bytes=len(script.encode()),
+    )
+
+
+def map_document(parts: MapParts, *, title: str, lang: str = "en", direction: str = "ltr") -> str:
+    """A standalone HTML document holding only the map (the Streamlit map frame)."""
+    return templates.get_template("mapframe.html.j2").render(
+        parts=parts, title=title, lang=lang, dir=direction
+    )

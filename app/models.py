@@ -1,0 +1,165 @@
+"""The story format, declared once as pydantic models.
+
+The JSON Schema (``schema/story.schema.json``) and the README key table are generated from
+these models (``python -m app schema``), and a test checks that they agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+COLOR_PATTERN = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
+LANG_PATTERN = r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
+
+Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
+Color = Annotated[str, Field(pattern=COLOR_PATTERN, description="CSS hex colour, e.g. #0072B2")]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+MIN_ZOOM = 1
+MAX_ZOOM = 18
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    """Where a step's facts come from."""
+
+    title: str = Field(min_length=1, description="Title of the article or reference.")
+    outlet: str | None = Field(None, description="Publisher or outlet.")
+    author: str | None = Field(None, description="Author, if named.")
+    date: dt.date | None = Field(None, description="Publication date (YYYY-MM-DD).")
+    url: str | None = Field(None, description="Web address (http or https).")
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s<>\"']+$", value):
+            raise ValueError("must be an http:// or https:// address")
+        return value
+
+
+class Category(_Strict):
+    """One value of a categorical style, with its colour and legend label."""
+
+    color: Color
+    label: str = Field(min_length=1, description="Legend label for this value.")
+
+
+class Style(_Strict):
+    """How a layer is drawn: one colour, or categorical by a property (``by``)."""
+
+    color: Color = Field("#3388ff", description="Stroke (and default fill) colour.")
+    fill_color: Color | None = Field(None, description="Fill colour; defaults to `color`.")
+    weight: float = Field(2.0, ge=0, le=20, description="Stroke width in pixels.")
+    opacity: float = Field(1.0, ge=0, le=1, description="Stroke opacity, 0–1.")
+    fill_opacity: float = Field(0.4, ge=0, le=1, description="Fill opacity, 0–1.")
+    radius: float = Field(6.0, ge=1, le=50, description="Point marker radius in pixels.")
+    dash: str | None = Field(None, pattern=r"^\d+(?:[ ,]+\d+)*$", description='Dash pattern, e.g. "6 4".')
+    by: str | None = Field(None, description="Property whose value picks the colour.")
+    categories: dict[str, Category] | None = Field(None, description="With `by`: value → {color, label}.")
+
+    @model_validator(mode="after")
+    def _by_needs_categories(self) -> Style:
+        if (self.by is None) != (self.categories is None):
+            raise ValueError("`by` and `categories` go together: give both or neither")
+        return self
+
+
+class LayerDef(_Strict):
+    """A GeoJSON layer the story can show."""
+
+    source: str = Field(
+        min_length=1, description="GeoJSON file, relative to the story file (e.g. ../geodata/x.geojson)."
+    )
+    label: str = Field(min_length=1, description="Legend label.")
+    style: Style = Field(default_factory=Style, description="How the layer is drawn.")
+    tooltip: list[str] = Field(default_factory=list, description="Properties shown on hover.")
+    popup: list[str] = Field(default_factory=list, description="Properties shown on click.")
+    labels: str | None = Field(
+        None, description="Property shown as a permanent label on highlighted features."
+    )
+    id_field: str = Field("id", description="Property that identifies features (for highlight/fit).")
+    legend: bool = Field(True, description="Show this layer in the legend.")
+    attribution: str | None = Field(None, description="Credit line for the data.")
+
+
+class FrontMatter(_Strict):
+    """The YAML block at the top of a story file."""
+
+    title: str = Field(min_length=1, description="Story title.")
+    subtitle: str | None = Field(None, description="One-line standfirst.")
+    byline: str | None = Field(None, description="Who wrote it.")
+    published: dt.date | None = Field(None, description="Publication date (YYYY-MM-DD).")
+    lang: str = Field("en", pattern=LANG_PATTERN, description="Language tag, e.g. en, fa, ar.")
+    dir: Literal["ltr", "rtl"] = Field("ltr", description="Text direction.")
+    basemap: str = Field(
+        "natural-earth",
+        description="`natural-earth` (offline outlines) or an xyzservices name, e.g. CartoDB.Positron.",
+    )
+    layers: dict[Identifier, LayerDef] = Field(
+        default_factory=dict, description="Layer id → layer definition."
+    )
+    sources: dict[Identifier, Source] = Field(default_factory=dict, description="Source id → source.")
+
+
+class Highlight(_Strict):
+    """Features to emphasise in a step."""
+
+    layer: str = Field(description="Layer id.")
+    ids: list[str] = Field(min_length=1, description="Feature ids in that layer.")
+
+
+class MapState(_Strict):
+    """The complete map state of one step (never a difference from the previous step)."""
+
+    center: tuple[Latitude, Longitude] | None = Field(
+        None, description="[lat, lon] the map centres on (note: lat first)."
+    )
+    zoom: float | None = Field(
+        None, ge=MIN_ZOOM, le=MAX_ZOOM, allow_inf_nan=False, description="Zoom level 1–18."
+    )
+    fit: str | None = Field(
+        None, description="Instead of center/zoom: fit to a layer (`id`) or feature (`layer/id`)."
+    )
+    layers: list[str] = Field(default_factory=list, description="Every layer visible in this step.")
+    highlight: Highlight | None = Field(None, description="{layer, ids} to emphasise.")
+    duration: float = Field(2.0, ge=0, le=30, allow_inf_nan=False, description="Seconds of flight; 0 jumps.")
+    as_of: dt.date | None = Field(None, description="Date the step's facts describe.")
+    sources: list[str] = Field(default_factory=list, description="Source ids backing this step.")
+
+    @model_validator(mode="after")
+    def _view_or_fit(self) -> MapState:
+        has_view = self.center is not None or self.zoom is not None
+        if self.fit is not None and has_view:
+            raise ValueError("give either `fit` or `center` + `zoom`, not both")
+        if self.fit is None and (self.center is None or self.zoom is None):
+            raise ValueError("give `center` and `zoom`, or `fit`")
+        return self
+
+
+class Step(_Strict):
+    """One `##` section: a heading, Markdown text and its map state."""
+
+    id: str
+    title: str
+    text: str
+    map: MapState
+    line: int
+
+
+class Story(_Strict):
+    """A validated story: front matter, steps and where it came from."""
+
+    path: str
+    slug: str
+    meta: FrontMatter
+    intro: str = ""
+    steps: list[Step]

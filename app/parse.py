@@ -1,0 +1,341 @@
+"""Stage 1: read a story file into raw pieces that remember their line numbers.
+
+Nothing here raises for an author's mistake: problems are collected and returned with the
+pieces that could be read, so the validator can report everything wrong at once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from markdown_it import MarkdownIt
+
+from app.errors import Problem, display_path
+
+FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+HEADING_ID_RE = re.compile(r"^(.*?)\s*\{#([^}\s]*)\}\s*$")
+MAX_STORY_BYTES = 5 * 1024 * 1024
+
+LinePath = tuple[str | int, ...]
+
+
+@dataclass
+class YamlBlock:
+    """Parsed YAML plus the file line of every key and list item (1-based)."""
+
+    data: Any
+    line: int
+    lines: dict[LinePath, int] = field(default_factory=dict)
+
+    def line_of(self, loc: tuple[Any, ...]) -> int:
+        """The line of the deepest known prefix of ``loc`` (a pydantic error location)."""
+        loc = tuple(loc)
+        while loc:
+            if loc in self.lines:
+                return self.lines[loc]
+            loc = loc[:-1]
+        return self.line
+
+
+@dataclass
+class RawStep:
+    """A `##` section as written: heading, id, Markdown text and the map block."""
+
+    title: str
+    id: str
+    line: int
+    text: str = ""
+    map: YamlBlock | None = None
+    explicit_id: bool = False
+
+
+@dataclass
+class RawStory:
+    """What could be read of a story file, and what was wrong with it."""
+
+    path: Path
+    shown: str
+    front: YamlBlock | None
+    intro: str
+    steps: list[RawStep]
+    problems: list[Problem]
+
+
+def slugify(text: str) -> str:
+    """A stable, URL-safe id from a heading: lowercase words joined by hyphens."""
+    slug = re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-_")
+    return slug or "step"
+
+
+def _yaml_error_text(exc: yaml.YAMLError) -> tuple[str, str]:
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    text = f"{context}, {problem}" if context else problem
+    if "\\t" in text or "'\\t'" in text or "tab" in text.lower():
+        return text, "indent with spaces, not tabs"
+    if "mapping values are not allowed" in text:
+        return text, "put text that contains ': ' in quotes"
+    return text, "check the indentation and quoting on this line"
+
+
+def _walk(node: yaml.Node, base: int, path: LinePath, out: dict, dupes: list) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value
+            line = base + key_node.start_mark.line
+            if key in seen:
+                dupes.append((key, line, seen[key]))
+            seen[key] = line
+            out[(*path, key)] = line
+            _walk(value_node, base, (*path, key), out, dupes)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            out[(*path, index)] = base + item.start_mark.line
+            _walk(item, base, (*path, index), out, dupes)
+
+
+def parse_yaml(text: str, first_line: int, shown: str, what: str) -> tuple[YamlBlock | None, list[Problem]]:
+    """Parse YAML that starts at file line ``first_line``; never raises for bad YAML."""
+    problems: list[Problem] = []
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = first_line + (mark.line if mark else 0)
+        message, fix = _yaml_error_text(exc)
+        problems.append(Problem(shown, line, f"{what} is not valid YAML: {message}", fix))
+        return None, problems
+    except (ValueError, OverflowError, RecursionError) as exc:
+        problems.append(Problem(shown, first_line, f"{what} cannot be read: {exc}", "simplify the values"))
+        return None, problems
+    lines: dict[LinePath, int] = {}
+    dupes: list[tuple[Any, int, int]] = []
+    if node is not None:
+        _walk(node, first_line, (), lines, dupes)
+    for key, line, first in dupes:
+        problems.append(
+            Problem(shown, line, f'duplicate key "{key}" (first given on line {first})', "keep one of them")
+        )
+    return YamlBlock(data=data, line=first_line, lines=lines), problems
+
+
+def decode(raw: bytes, shown: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text with BOM removed and line endings normalised, or a problem naming the line."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        byte = raw[exc.start : exc.start + 1].hex()
+        return None, [
+            Problem(shown, line, f"the file is not UTF-8 text (byte 0x{byte})", "save the file as UTF-8")
+        ]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        return None, [
+            Problem(shown, line, "the file contains a NUL byte", "save the file as plain UTF-8 text")
+        ]
+    return text, []
+
+
+def split_front_matter(lines: list[str], shown: str) -> tuple[int, int, list[Problem]]:
+    """Return (first YAML line index, closing line index) of the front matter, 0-based."""
+    if not lines or lines[0].rstrip() != "---":
+        return (
+            -1,
+            -1,
+            [
+                Problem(
+                    shown,
+                    1,
+                    "the story must start with front matter",
+                    "begin the file with a line '---', then YAML such as 'title: My story', then '---'",
+                )
+            ],
+        )
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            return 1, index, []
+    return (
+        1,
+        -1,
+        [Problem(shown, 1, "the front matter is not closed", "add a line '---' after the YAML block")],
+    )
+
+
+def _md() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False})
+
+
+def read_story(path: Path | str) -> RawStory:
+    """Read ``path`` into a :class:`RawStory`; every author mistake becomes a problem."""
+    path = Path(path)
+    shown = display_path(path)
+    empty = RawStory(path, shown, None, "", [], [])
+    try:
+        if path.stat().st_size > MAX_STORY_BYTES:
+            empty.problems.append(
+                Problem(shown, None, "the story file is larger than 5 MB", "move data into GeoJSON layers")
+            )
+            return empty
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        empty.problems.append(Problem(shown, None, "file not found", "check the path"))
+        return empty
+    except IsADirectoryError:
+        empty.problems.append(Problem(shown, None, "is a folder, not a story file", "name a .md file"))
+        return empty
+    except OSError as exc:
+        empty.problems.append(
+            Problem(shown, None, f"cannot read the file ({exc.strerror})", "check its permissions")
+        )
+        return empty
+    return parse_text(raw, path, shown)
+
+
+def parse_text(raw: bytes, path: Path, shown: str) -> RawStory:
+    """Parse the bytes of a story file (see :func:`read_story`)."""
+    story = RawStory(path, shown, None, "", [], [])
+    text, problems = decode(raw, shown)
+    story.problems += problems
+    if text is None:
+        return story
+    if not text.strip():
+        story.problems.append(
+            Problem(shown, 1, "the story is empty", "run `python -m app new SLUG` for a template")
+        )
+        return story
+    lines = text.split("\n")
+    start, end, problems = split_front_matter(lines, shown)
+    story.problems += problems
+    if end < 0:
+        return story
+    yaml_text = "\n".join(lines[start:end])
+    if not yaml_text.strip():
+        story.problems.append(Problem(shown, 1, "the front matter is empty", "add at least 'title: ...'"))
+    else:
+        story.front, problems = parse_yaml(yaml_text, start + 1, shown, "front matter")
+        story.problems += problems
+    _read_body(story, lines, end + 1)
+    return story
+
+
+def _fence_closed(lines: list[str], open_index: int, end_index: int) -> bool:
+    match = FENCE_RE.match(lines[open_index])
+    if not match or end_index - 1 <= open_index:
+        return False
+    marker = match.group(1)
+    last = lines[end_index - 1].strip()
+    return last.startswith(marker[0] * len(marker)) and set(last) == {marker[0]}
+
+
+def _read_body(story: RawStory, lines: list[str], offset: int) -> None:
+    body = lines[offset:]
+    tokens = _md().parse("\n".join(body))
+    shown = story.shown
+    # (first, last) 0-based body line ranges that belong to map fences, excluded from text
+    excluded: list[tuple[int, int]] = []
+    headings: list[tuple[int, int, RawStep]] = []
+    current: RawStep | None = None
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.map:
+            if token.tag == "h2":
+                title = tokens[index + 1].content.strip()
+                line = offset + token.map[0] + 1
+                match = HEADING_ID_RE.match(title)
+                explicit = False
+                if match:
+                    title, step_id, explicit = match.group(1).strip(), match.group(2), True
+                    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", step_id):
+                        story.problems.append(
+                            Problem(
+                                shown,
+                                line,
+                                f'step id "{step_id}" is not a valid id',
+                                "use letters, digits, '-' and '_', e.g. {#tehran-summit}",
+                            )
+                        )
+                        step_id = slugify(title)
+                else:
+                    step_id = slugify(title)
+                if not title:
+                    story.problems.append(
+                        Problem(shown, line, "a step heading is empty", "write the step's title after '## '")
+                    )
+                current = RawStep(
+                    title=title or f"Step {len(headings) + 1}", id=step_id, line=line, explicit_id=explicit
+                )
+                headings.append((token.map[0], token.map[1], current))
+                story.steps.append(current)
+            elif token.tag == "h1":
+                story.problems.append(
+                    Problem(
+                        shown,
+                        offset + token.map[0] + 1,
+                        "a '# ' heading in the body is ignored",
+                        "the title goes in the front matter; start steps with '## '",
+                        severity="warning",
+                    )
+                )
+        elif token.type == "fence" and token.map:
+            first, last = token.map
+            info = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+            if not _fence_closed(body, first, last):
+                story.problems.append(
+                    Problem(
+                        shown,
+                        offset + first + 1,
+                        "a fenced block is not closed",
+                        f"add a closing line {FENCE_RE.match(body[first]).group(1) if FENCE_RE.match(body[first]) else '```'}",
+                    )
+                )
+            if info != "map":
+                continue
+            excluded.append((first, last))
+            line = offset + first + 1
+            if current is None:
+                story.problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        "a ```map block comes before the first step",
+                        "move it under a '## ' heading",
+                    )
+                )
+                continue
+            if current.map is not None:
+                story.problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        "a step has a second ```map block",
+                        "merge them into one",
+                        step=current.title,
+                    )
+                )
+                continue
+            block, problems = parse_yaml(token.content, line + 1, shown, "the map block")
+            story.problems += [_with_step(p, current.title) for p in problems]
+            current.map = block if block is not None else YamlBlock(None, line + 1)
+    # Step text: the body lines between headings, minus map fences.
+    starts = [start for start, _, _ in headings] + [len(body)]
+    story.intro = _slice_text(body, 0, starts[0], excluded)
+    for (_, heading_end, step), stop in zip(headings, starts[1:], strict=False):
+        step.text = _slice_text(body, heading_end, stop, excluded)
+
+
+def _with_step(problem: Problem, step: str) -> Problem:
+    return Problem(problem.path, problem.line, problem.message, problem.fix, step, problem.severity)
+
+
+def _slice_text(body: list[str], start: int, stop: int, excluded: list[tuple[int, int]]) -> str:
+    keep = [body[i] for i in range(start, stop) if not any(first <= i < last for first, last in excluded)]
+    return "\n".join(keep).strip("\n")

@@ -1,0 +1,252 @@
+/* storymap controller: one Leaflet map, many steps.
+ *
+ * The folium-built document creates the map and every layer once; this controller shows,
+ * hides and styles layers per step and flies the view. A step change is a few bytes: an
+ * index. Contract (see README): window.storymap = {map, step, steps, goTo(i)} and a
+ * `storymap:step` CustomEvent on window with detail.step (0-based) after every change.
+ */
+(function () {
+  "use strict";
+
+  var KEYS = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1 };
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function propText(value) {
+    if (value === null || value === undefined) return "";
+    if (typeof value === "object") return JSON.stringify(value);
+    return String(value);
+  }
+
+  function fieldTable(feature, fields, labels) {
+    var table = el("table", "sm-fields");
+    fields.forEach(function (field) {
+      var value = feature.properties ? feature.properties[field] : null;
+      if (value === null || value === undefined || value === "") return;
+      var row = el("tr");
+      row.appendChild(el("th", null, labels[field] || field));
+      row.appendChild(el("td", null, propText(value)));
+      table.appendChild(row);
+    });
+    return table;
+  }
+
+  function reducedMotion() {
+    return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  }
+
+  function isTyping(target) {
+    if (!target || !target.tagName) return false;
+    var tag = target.tagName.toLowerCase();
+    return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
+  }
+
+  function init(map, layerVars, config) {
+    var steps = config.steps;
+    var defs = config.layers;
+    var layers = {};
+    var labelGroup = L.layerGroup().addTo(map);
+    var current = -1;
+    var visible = {};
+    var highlighted = {};
+
+    function styleFor(id, feature) {
+      var def = defs[id];
+      var s = def.style;
+      var color = s.color;
+      var fill = s.fill_color || s.color;
+      if (s.by && s.categories) {
+        var cat = s.categories[propText(feature.properties && feature.properties[s.by])];
+        if (cat) { color = cat.color; fill = cat.color; }
+      }
+      var hl = highlighted[id];
+      var fid = feature.properties ? propText(feature.properties[def.id_field]) : "";
+      var on = hl && hl[fid];
+      var dim = hl && !on;
+      var style = {
+        color: def.kind === "polygon" ? "#ffffff" : color,
+        fillColor: fill,
+        weight: on ? s.weight + 2 : s.weight,
+        opacity: dim ? s.opacity * 0.45 : s.opacity,
+        fillOpacity: dim ? s.fill_opacity * 0.45 : on ? Math.min(1, s.fill_opacity + 0.25) : s.fill_opacity,
+        dashArray: s.dash || null,
+        fill: def.kind !== "line",
+      };
+      if (def.kind === "point") {
+        style.color = on ? "#000000" : "#ffffff";
+        style.fillColor = fill;
+        style.fillOpacity = dim ? 0.45 : 0.95;
+        style.weight = on ? 3 : 1.5;
+        style.radius = on ? s.radius * 1.5 : s.radius;
+      }
+      if (def.kind === "polygon" && on) style.color = "#111111";
+      return style;
+    }
+
+    Object.keys(layerVars).forEach(function (id) {
+      var layer = layerVars[id];
+      var def = defs[id];
+      layers[id] = layer;
+      map.removeLayer(layer);
+      layer.eachLayer(function (child) {
+        var feature = child.feature;
+        if (def.tooltip.length) {
+          child.bindTooltip(function () { return fieldTable(feature, def.tooltip, def.field_labels); }, { sticky: def.kind !== "point", className: "sm-tooltip" });
+        }
+        if (def.popup.length) {
+          child.bindPopup(function () { return fieldTable(feature, def.popup, def.field_labels); }, { className: "sm-popup" });
+        }
+      });
+    });
+
+    function restyle(id) {
+      var layer = layers[id];
+      layer.eachLayer(function (child) {
+        var style = styleFor(id, child.feature);
+        if (child.setRadius && style.radius) child.setRadius(style.radius);
+        if (child.setStyle) child.setStyle(style);
+      });
+    }
+
+    function drawLabels(step) {
+      labelGroup.clearLayers();
+      var hl = step.highlight;
+      if (!hl || !defs[hl.layer] || !defs[hl.layer].labels) return;
+      var def = defs[hl.layer];
+      var wanted = {};
+      hl.ids.forEach(function (fid) { wanted[fid] = true; });
+      layers[hl.layer].eachLayer(function (child) {
+        var props = child.feature && child.feature.properties;
+        if (!props || !wanted[propText(props[def.id_field])]) return;
+        var at = child.getLatLng ? child.getLatLng() : child.getBounds().getCenter();
+        var tip = L.tooltip({ permanent: true, direction: "right", offset: [10, 0], className: "sm-label", interactive: false })
+          .setLatLng(at)
+          .setContent(el("span", null, propText(props[def.labels])));
+        labelGroup.addLayer(tip);
+      });
+    }
+
+    var legend = L.control({ position: config.dir === "rtl" ? "bottomleft" : "bottomright" });
+    var legendBox;
+    legend.onAdd = function () {
+      legendBox = el("div", "sm-legend leaflet-bar");
+      legendBox.setAttribute("role", "region");
+      legendBox.setAttribute("aria-label", "Legend");
+      L.DomEvent.disableClickPropagation(legendBox);
+      return legendBox;
+    };
+    legend.addTo(map);
+
+    function drawLegend(step) {
+      legendBox.textContent = "";
+      var shown = 0;
+      step.layers.forEach(function (id) {
+        var def = defs[id];
+        if (!def || !def.legend) return;
+        shown += 1;
+        var block = el("div", "sm-legend-layer");
+        block.appendChild(el("div", "sm-legend-title", def.label));
+        var entries = def.style.categories
+          ? Object.keys(def.style.categories).filter(function (k) { return def.present.indexOf(k) >= 0; }).map(function (k) { return def.style.categories[k]; })
+          : [{ color: def.style.fill_color || def.style.color, label: null }];
+        entries.forEach(function (entry) {
+          var row = el("div", "sm-legend-row");
+          var swatch = el("span", "sm-swatch sm-swatch-" + def.kind);
+          swatch.style.background = def.kind === "line" ? "transparent" : entry.color;
+          swatch.style.borderColor = entry.color;
+          row.appendChild(swatch);
+          if (entry.label) row.appendChild(el("span", null, entry.label));
+          block.appendChild(row);
+        });
+        legendBox.appendChild(block);
+      });
+      legendBox.style.display = shown ? "" : "none";
+    }
+
+    function move(step, animate) {
+      var view = step.view;
+      var seconds = animate ? step.duration : 0;
+      map.stop();
+      if (view.bounds) {
+        var opts = { padding: [28, 28], maxZoom: view.max_zoom || 10 };
+        if (seconds > 0) map.flyToBounds(view.bounds, L.extend({ duration: seconds }, opts));
+        else map.fitBounds(view.bounds, L.extend({ animate: false }, opts));
+      } else if (seconds > 0) {
+        map.flyTo(view.center, view.zoom, { duration: seconds });
+      } else {
+        map.setView(view.center, view.zoom, { animate: false });
+      }
+    }
+
+    function goTo(index, options) {
+      options = options || {};
+      if (typeof index === "string" && config.ids.indexOf(index) >= 0) index = config.ids.indexOf(index);
+      index = Number(index);
+      if (!isFinite(index)) return current;
+      index = Math.max(0, Math.min(steps.length - 1, Math.round(index)));
+      if (index === current && !options.force) return current;
+      var step = steps[index];
+      var animate = options.animate !== false && current !== -1 && !reducedMotion();
+      current = index;
+      move(step, animate);
+      highlighted = {};
+      if (step.highlight) {
+        var set = {};
+        step.highlight.ids.forEach(function (fid) { set[fid] = true; });
+        highlighted[step.highlight.layer] = set;
+      }
+      var want = {};
+      step.layers.forEach(function (id) { want[id] = true; });
+      Object.keys(layers).forEach(function (id) {
+        if (want[id] && !visible[id]) { layers[id].addTo(map); visible[id] = true; }
+        if (!want[id] && visible[id]) { map.removeLayer(layers[id]); visible[id] = false; }
+        if (want[id]) restyle(id);
+      });
+      step.layers.forEach(function (id) { if (layers[id] && layers[id].bringToFront) layers[id].bringToFront(); });
+      drawLabels(step);
+      drawLegend(step);
+      map.getContainer().setAttribute("data-step", String(index));
+      window.dispatchEvent(new CustomEvent("storymap:step", { detail: { step: index, id: step.id, title: step.title, source: options.source || "api" } }));
+      return index;
+    }
+
+    function onKey(event) {
+      if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || isTyping(event.target)) return;
+      var delta = KEYS[event.key];
+      var target = null;
+      if (delta) target = current + delta;
+      else if (event.key === "Home") target = 0;
+      else if (event.key === "End") target = steps.length - 1;
+      if (target === null) return;
+      event.preventDefault();
+      goTo(target, { source: "key" });
+    }
+    if (config.keyboard !== false) document.addEventListener("keydown", onKey);
+
+    var api = {
+      map: map,
+      steps: steps.length,
+      ids: config.ids.slice(),
+      layers: layers,
+      goTo: function (i, options) { return goTo(i, options); },
+      next: function () { return goTo(current + 1, { source: "button" }); },
+      prev: function () { return goTo(current - 1, { source: "button" }); },
+      visibleLayers: function () { return Object.keys(visible).filter(function (id) { return visible[id]; }); },
+      handleKey: onKey,
+      destroy: function () { document.removeEventListener("keydown", onKey); },
+    };
+    Object.defineProperty(api, "step", { get: function () { return current; }, enumerable: true });
+    window.storymap = api;
+    map.getContainer().setAttribute("aria-label", config.title ? "Map: " + config.title : "Map");
+    goTo(config.initial || 0, { animate: false, force: true, source: "init" });
+    window.dispatchEvent(new CustomEvent("storymap:ready", { detail: { steps: steps.length } }));
+    return api;
+  }
+
+  window.StoryMap = { init: init };
+})();

@@ -1,0 +1,612 @@
+"""Stage 2: turn a parsed story into a :class:`~app.models.Story`, reporting every problem.
+
+``check_story`` returns all problems of one file (errors and warnings) and never raises for
+an author's mistake; ``load_story`` raises :class:`~app.errors.StoryValidationError` when
+there are errors. Under ``strict`` warnings count as errors and geometry repairs are refused.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from pydantic import BaseModel, ValidationError
+
+from app.errors import Problem, StoryError, StoryValidationError, display_path
+from app.geodata import LayerData, load_layer, resolve_source
+from app.models import FrontMatter, LayerDef, MapState, Step, Story
+from app.parse import RawStep, RawStory, YamlBlock, read_story, slugify
+
+
+@dataclass
+class Checked:
+    """The outcome of checking one story file."""
+
+    path: Path
+    story: Story | None
+    problems: list[Problem] = field(default_factory=list)
+    layers: dict[str, LayerData] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def did_you_mean(word: str, choices: list[str] | set[str]) -> str | None:
+    """A fix suggestion for a misspelt name, or None."""
+    match = difflib.get_close_matches(str(word), sorted(str(c) for c in choices), n=1, cutoff=0.6)
+    return f'did you mean "{match[0]}"?' if match else None
+
+
+def _known(choices: list[str] | set[str], what: str) -> str:
+    names = sorted(choices)
+    if not names:
+        return f"no {what} are defined in the front matter"
+    shown = ", ".join(names[:8]) + (" …" if len(names) > 8 else "")
+    return f"known {what}: {shown}"
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _field_names(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed at ``loc`` (for did-you-mean on unknown keys)."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if fields and part in fields:
+            annotation = fields[part].annotation
+            current = _inner_model(annotation)
+        # dict values (layers.<id>, sources.<id>) keep the model found at the dict field
+    fields = getattr(current, "model_fields", None)
+    return list(fields) if fields else []
+
+
+def _inner_model(annotation: Any) -> Any:
+    args = getattr(annotation, "__args__", None)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in args or ():
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def pydantic_problems(
+    exc: ValidationError, block: YamlBlock, model: type[BaseModel], shown: str, step: str | None, where: str
+) -> list[Problem]:
+    """Author-facing problems for a pydantic error, each with its file line."""
+    problems = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        line = block.line_of(loc)
+        name = ".".join(str(p) for p in loc) or where
+        kind = err["type"]
+        value = err.get("input")
+        fix: str | None = None
+        if kind == "extra_forbidden":
+            key = loc[-1]
+            allowed = _field_names(model, loc)
+            message = f'unknown key "{key}" in {where}'
+            fix = did_you_mean(str(key), allowed) or (
+                f"allowed keys: {', '.join(allowed)}" if allowed else None
+            )
+        elif kind == "missing":
+            message = f'"{name}" is required in {where}'
+            fix = f"add `{loc[-1]}: ...`"
+        elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+            message = f'"{name}" is {value}, out of range ({err["msg"].lower()})'
+            fix = _range_fix(loc)
+        elif kind in ("finite_number",):
+            message = f'"{name}" must be a finite number, not {value}'
+            fix = "write a plain number"
+        elif kind == "string_pattern_mismatch":
+            message = f'"{name}" has an invalid value {value!r}'
+            fix = _pattern_fix(loc)
+        elif kind == "string_type" and not isinstance(value, (dict, list)):
+            message = f'"{name}" should be text, not {_type_name(value)} ({value!r})'
+            fix = "put the value in quotes"
+        elif kind in ("tuple_type", "list_type", "too_short", "too_long") and loc and loc[-1] == "center":
+            message = f'"center" must be two numbers [lat, lon], not {value!r}'
+            fix = "write e.g. center: [35.69, 51.42]"
+        elif kind in (
+            "date_from_datetime_parsing",
+            "date_type",
+            "date_parsing",
+            "date_from_datetime_inexact",
+        ):
+            message = f'"{name}" is not a date: {value!r}'
+            fix = "write the date as YYYY-MM-DD"
+        elif kind == "value_error":
+            message = f"{where}: {err['msg'].removeprefix('Value error, ')}"
+            fix = None
+        elif kind == "literal_error":
+            message = f'"{name}" is {value!r}; {err["msg"].lower()}'
+        else:
+            message = f'"{name}": {err["msg"].lower()} (got {_type_name(value)})'
+        problems.append(Problem(shown, line, message, fix, step))
+    return problems
+
+
+def _range_fix(loc: tuple[Any, ...]) -> str | None:
+    if "center" in loc:
+        return "center is [lat, lon]: latitude −90…90 first, then longitude −180…180; are they swapped?"
+    if loc and loc[-1] == "zoom":
+        return "use a zoom from 1 (world) to 18 (street)"
+    if loc and loc[-1] == "duration":
+        return "use seconds from 0 (jump) to 30"
+    return None
+
+
+def _pattern_fix(loc: tuple[Any, ...]) -> str | None:
+    last = loc[-1] if loc else ""
+    if last in ("color", "fill_color"):
+        return 'use a hex colour such as "#0072B2" (in quotes)'
+    if last == "lang":
+        return "use a language tag such as en, fa or ar"
+    if last == "dash":
+        return 'use numbers such as "6 4"'
+    return "use letters, digits, '-' and '_'"
+
+
+def check_story(path: Path | str, strict: bool = False, geodata: bool = True) -> Checked:
+    """Check one story file; every problem is returned, none raised."""
+    path = Path(path)
+    raw = read_story(path)
+    checked = Checked(path=path, story=None, problems=list(raw.problems))
+    try:
+        _check(raw, checked, strict, geodata)
+    except StoryError as exc:  # path safety and the like
+        checked.problems += exc.problems
+    if strict:
+        checked.problems = [
+            Problem(p.path, p.line, p.message, p.fix, p.step, "error") for p in checked.problems
+        ]
+    if checked.errors:
+        checked.story = None
+    checked.problems.sort(key=lambda p: p.line or 0)
+    return checked
+
+
+def load_story(path: Path | str, strict: bool = False) -> Checked:
+    """Check a story and raise :class:`StoryValidationError` if it has errors."""
+    checked = check_story(path, strict=strict)
+    if checked.errors or checked.story is None:
+        raise StoryValidationError(
+            checked.errors or [Problem(display_path(path), None, "story could not be read")]
+        )
+    return checked
+
+
+def _check(raw: RawStory, checked: Checked, strict: bool, geodata: bool) -> None:
+    shown = raw.shown
+    problems = checked.problems
+    meta: FrontMatter | None = None
+    front_data = raw.front.data if raw.front else None
+    if raw.front is not None:
+        if not isinstance(front_data, dict):
+            problems.append(
+                Problem(
+                    shown,
+                    raw.front.line,
+                    f"the front matter must be key: value pairs, not {_type_name(front_data)}",
+                    "write e.g. 'title: My story'",
+                )
+            )
+            front_data = {}
+        else:
+            try:
+                meta = FrontMatter.model_validate(front_data)
+            except ValidationError as exc:
+                problems += pydantic_problems(exc, raw.front, FrontMatter, shown, None, "the front matter")
+    elif not any(p.severity == "error" for p in problems):
+        problems.append(
+            Problem(shown, 1, "the front matter is missing", "add '---', 'title: ...', '---' at the top")
+        )
+    front_data = front_data if isinstance(front_data, dict) else {}
+    layer_ids = set(meta.layers) if meta else set(_dict_keys(front_data.get("layers")))
+    source_ids = set(meta.sources) if meta else set(_dict_keys(front_data.get("sources")))
+    block = raw.front
+
+    layers: dict[str, LayerData] = {}
+    if meta and geodata:
+        for layer_id, layer_def in meta.layers.items():
+            line = block.line_of(("layers", layer_id, "source")) if block else None
+            data = _check_layer(raw, layer_id, layer_def, line, strict, problems)
+            if data is not None:
+                layers[layer_id] = data
+        checked.layers = layers
+
+    if not raw.steps and not any(p.severity == "error" for p in problems):
+        problems.append(
+            Problem(
+                shown,
+                len(raw.path.read_text(errors="replace").splitlines()) or 1 if raw.path.exists() else None,
+                "the story has no steps",
+                "add a section starting with '## Step title' and a ```map block",
+            )
+        )
+    steps: list[Step] = []
+    seen_ids: dict[str, int] = {}
+    for number, raw_step in enumerate(raw.steps, start=1):
+        step = _check_step(raw, raw_step, number, meta, layer_ids, source_ids, layers, problems)
+        if raw_step.id in seen_ids:
+            problems.append(
+                Problem(
+                    shown,
+                    raw_step.line,
+                    f'duplicate step id "{raw_step.id}" (also on line {seen_ids[raw_step.id]})',
+                    "give one of them an explicit id: '## Title {#other-id}'",
+                    raw_step.title,
+                )
+            )
+        elif raw_step.id.isdigit():
+            problems.append(
+                Problem(
+                    shown,
+                    raw_step.line,
+                    f'step id "{raw_step.id}" is a number, which deep links read as a step position',
+                    "give the step an id with letters: '## Title {#name}'",
+                    raw_step.title,
+                )
+            )
+        seen_ids.setdefault(raw_step.id, raw_step.line)
+        if step is not None:
+            steps.append(step)
+    if meta is not None and len(steps) == len(raw.steps) and steps:
+        checked.story = Story(
+            path=str(raw.path), slug=slugify(raw.path.stem), meta=meta, intro=raw.intro, steps=steps
+        )
+
+
+def _dict_keys(value: Any) -> list[str]:
+    return [str(k) for k in value] if isinstance(value, dict) else []
+
+
+def _check_layer(
+    raw: RawStory, layer_id: str, layer_def: LayerDef, line: int | None, strict: bool, problems: list[Problem]
+) -> LayerData | None:
+    shown = raw.shown
+    prefix = f'layer "{layer_id}"'
+    try:
+        file = resolve_source(raw.path, layer_def.source)
+    except StoryError as exc:
+        for p in exc.problems:
+            problems.append(Problem(shown, line, f"{prefix}: {p.message}", p.fix))
+        return None
+    data, issues = load_layer(file, strict=strict)
+    for issue in issues:
+        fix = issue.fix
+        if issue.message == "file not found":
+            near = did_you_mean(
+                Path(layer_def.source).name,
+                [p.name for p in file.parent.glob("*")] if file.parent.is_dir() else [],
+            )
+            fix = near or fix
+        severity = "warning" if issue.severity in ("warning", "repair") else "error"
+        problems.append(
+            Problem(shown, line, f"{prefix}: {layer_def.source}: {issue.message}", fix, severity=severity)
+        )
+    if data is None:
+        return None
+    block_line = line
+    columns = set(data.columns)
+    for key in ("tooltip", "popup"):
+        for name in getattr(layer_def, key):
+            if name not in columns:
+                problems.append(
+                    Problem(
+                        shown,
+                        block_line,
+                        f'{prefix}: {key} field "{name}" is not a property of {layer_def.source}',
+                        did_you_mean(name, columns) or _known(columns, "properties"),
+                    )
+                )
+    for key, name in (("labels", layer_def.labels), ("style.by", layer_def.style.by)):
+        if name is not None and name not in columns:
+            problems.append(
+                Problem(
+                    shown,
+                    block_line,
+                    f'{prefix}: {key} property "{name}" is not in {layer_def.source}',
+                    did_you_mean(name, columns) or _known(columns, "properties"),
+                )
+            )
+    if layer_def.id_field not in columns:
+        problems.append(
+            Problem(
+                shown,
+                block_line,
+                f'{prefix}: id_field "{layer_def.id_field}" is not a property of {layer_def.source}',
+                did_you_mean(layer_def.id_field, columns)
+                or "set `id_field:` to a property that names each feature",
+                severity="warning",
+            )
+        )
+    style = layer_def.style
+    if style.by and style.categories and style.by in columns:
+        present = data.values(style.by)
+        missing = sorted(present - set(style.categories))
+        if missing:
+            problems.append(
+                Problem(
+                    shown,
+                    block_line,
+                    f'{prefix}: values of "{style.by}" without a category: {", ".join(missing[:6])}',
+                    "add them under style.categories (they are drawn in the layer's `color`)",
+                    severity="warning",
+                )
+            )
+    return data
+
+
+def _check_step(
+    raw: RawStory,
+    raw_step: RawStep,
+    number: int,
+    meta: FrontMatter | None,
+    layer_ids: set[str],
+    source_ids: set[str],
+    layers: dict[str, LayerData],
+    problems: list[Problem],
+) -> Step | None:
+    shown = raw.shown
+    title = raw_step.title
+    if raw_step.map is None:
+        problems.append(
+            Problem(
+                shown,
+                raw_step.line,
+                "the step has no ```map block",
+                "add a fenced block with info string `map` holding center/zoom or fit",
+                title,
+            )
+        )
+        return None
+    block = raw_step.map
+    if block.data is None:
+        if not any(p.line and p.line >= block.line - 1 and p.step == title for p in problems):
+            problems.append(
+                Problem(
+                    shown,
+                    block.line - 1,
+                    "the map block is empty",
+                    "add `center: [lat, lon]` and `zoom:`, or `fit: layer-id`",
+                    title,
+                )
+            )
+        return None
+    if not isinstance(block.data, dict):
+        problems.append(
+            Problem(
+                shown,
+                block.line,
+                f"the map block must be key: value pairs, not {_type_name(block.data)}",
+                "write e.g. 'zoom: 5'",
+                title,
+            )
+        )
+        return None
+    try:
+        state = MapState.model_validate(block.data)
+    except ValidationError as exc:
+        problems.extend(pydantic_problems(exc, block, MapState, shown, title, "the map block"))
+        _check_refs_raw(block, layer_ids, source_ids, shown, title, problems)
+        return None
+    _check_refs(state, block, meta, layer_ids, source_ids, layers, shown, title, problems)
+    if not raw_step.text.strip():
+        problems.append(
+            Problem(
+                shown,
+                raw_step.line,
+                "the step has no text",
+                "write a paragraph under the heading",
+                title,
+                "warning",
+            )
+        )
+    _check_text(raw, raw_step, problems)
+    if not state.sources:
+        problems.append(
+            Problem(
+                shown, block.line, "the step cites no sources", "add `sources: [source-id]`", title, "warning"
+            )
+        )
+    if state.as_of is None:
+        problems.append(
+            Problem(
+                shown, block.line, "the step has no as-of date", "add `as_of: YYYY-MM-DD`", title, "warning"
+            )
+        )
+    return Step(id=raw_step.id, title=title, text=raw_step.text, map=state, line=raw_step.line)
+
+
+def _check_refs_raw(
+    block: YamlBlock,
+    layer_ids: set[str],
+    source_ids: set[str],
+    shown: str,
+    title: str,
+    problems: list[Problem],
+) -> None:
+    """Cross-reference checks that still make sense when the block failed validation."""
+    data = block.data
+    for key, known, what in (("layers", layer_ids, "layer"), ("sources", source_ids, "source")):
+        values = data.get(key)
+        if isinstance(values, list):
+            for index, value in enumerate(values):
+                if isinstance(value, str) and value not in known:
+                    problems.append(_unknown(shown, block.line_of((key, index)), title, what, value, known))
+
+
+def _unknown(shown: str, line: int, title: str, what: str, value: str, known: set[str]) -> Problem:
+    return Problem(
+        shown,
+        line,
+        f'unknown {what} "{value}"',
+        did_you_mean(value, known) or _known(known, f"{what}s"),
+        title,
+    )
+
+
+def _check_refs(
+    state: MapState,
+    block: YamlBlock,
+    meta: FrontMatter | None,
+    layer_ids: set[str],
+    source_ids: set[str],
+    layers: dict[str, LayerData],
+    shown: str,
+    title: str,
+    problems: list[Problem],
+) -> None:
+    for index, layer in enumerate(state.layers):
+        if layer not in layer_ids:
+            problems.append(
+                _unknown(shown, block.line_of(("layers", index)), title, "layer", layer, layer_ids)
+            )
+    for index, source in enumerate(state.sources):
+        if source not in source_ids:
+            problems.append(
+                _unknown(shown, block.line_of(("sources", index)), title, "source", source, source_ids)
+            )
+    if state.fit is not None:
+        layer_id, _, feature_id = state.fit.partition("/")
+        line = block.line_of(("fit",))
+        if layer_id not in layer_ids:
+            problems.append(_unknown(shown, line, title, "layer", layer_id, layer_ids))
+        elif feature_id and layer_id in layers and meta is not None:
+            id_field = meta.layers[layer_id].id_field
+            if layers[layer_id].feature_bounds(id_field, feature_id) is None:
+                ids = set(layers[layer_id].ids(id_field))
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        f'fit: no feature "{feature_id}" in layer "{layer_id}"',
+                        did_you_mean(feature_id, ids) or _known(ids, "ids"),
+                        title,
+                    )
+                )
+    if state.highlight is not None:
+        hl = state.highlight
+        line = block.line_of(("highlight", "layer"))
+        if hl.layer not in layer_ids:
+            problems.append(_unknown(shown, line, title, "layer", hl.layer, layer_ids))
+        else:
+            if hl.layer not in state.layers:
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        f'highlight layer "{hl.layer}" is not visible in this step',
+                        f"add it to `layers: [{', '.join([*state.layers, hl.layer])}]`",
+                        title,
+                    )
+                )
+            if hl.layer in layers and meta is not None:
+                ids = set(layers[hl.layer].ids(meta.layers[hl.layer].id_field))
+                for index, feature_id in enumerate(hl.ids):
+                    if feature_id not in ids:
+                        problems.append(
+                            Problem(
+                                shown,
+                                block.line_of(("highlight", "ids", index)),
+                                f'highlight: no feature "{feature_id}" in layer "{hl.layer}"',
+                                did_you_mean(feature_id, ids) or _known(ids, "ids"),
+                                title,
+                            )
+                        )
+
+
+def _check_text(raw: RawStory, raw_step: RawStep, problems: list[Problem]) -> None:
+    """Images need alt text and an existing local file; raw HTML is not shown."""
+    tokens = MarkdownIt("commonmark").parse(raw_step.text)  # html on: only to find raw HTML
+    text_start = raw_step.line + 1
+    for token in tokens:
+        line = text_start + (token.map[0] if token.map else 0)
+        for child in token.children or []:
+            if child.type == "image":
+                src = str(child.attrGet("src") or "")
+                if not child.content.strip():
+                    problems.append(
+                        Problem(
+                            raw.shown,
+                            line,
+                            f'image "{src}" has no alt text',
+                            "describe it: ![what the image shows](file.png)",
+                            raw_step.title,
+                        )
+                    )
+                if src and not src.startswith(("http://", "https://", "data:")):
+                    try:
+                        if not resolve_source(raw.path, src).is_file():
+                            problems.append(
+                                Problem(
+                                    raw.shown,
+                                    line,
+                                    f'image "{src}" not found',
+                                    "check the path (relative to the story file)",
+                                    raw_step.title,
+                                )
+                            )
+                    except StoryError as exc:
+                        problems += [
+                            Problem(raw.shown, line, p.message, p.fix, raw_step.title) for p in exc.problems
+                        ]
+            elif child.type == "html_inline":
+                problems.append(
+                    Problem(
+                        raw.shown,
+                        line,
+                        "raw HTML in step text is not shown",
+                        "write Markdown instead",
+                        raw_step.title,
+                        "warning",
+                    )
+                )
+        if token.type == "html_block":
+            problems.append(
+                Problem(
+                    raw.shown,
+                    line,
+                    "raw HTML in step text is not shown",
+                    "write Markdown instead",
+                    raw_step.title,
+                    "warning",
+                )
+            )
+
+
+def find_stories(paths: list[Path]) -> list[Path]:
+    """Story files named by ``paths`` (files, or folders searched for *.md)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.glob("*.md") if p.name.lower() != "readme.md")
+        else:
+            found.append(path)
+    return found
