@@ -1,0 +1,48 @@
+"""The Streamlit side of the map: two Components v2 elements.
+
+``story_map`` mounts the map document (built once per story) in an iframe; its data never
+changes while a story is open, so Streamlit sends it once and then only a cached reference.
+``story_step`` carries the step the server wants (a few bytes). Steps chosen in the browser
+(buttons, keys) move the map at once and come back to Python as a ``step`` trigger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+_frame = st.components.v2.component(
+    "storymap.frame",
+    js=(STATIC / "frame_component.js").read_text(encoding="utf-8"),
+    css=(STATIC / "frame_component.css").read_text(encoding="utf-8"),
+    isolate_styles=False,
+)
+_step = st.components.v2.component(
+    "storymap.step",
+    js=(STATIC / "step_component.js").read_text(encoding="utf-8"),
+    isolate_styles=False,
+)
+
+
+def doc_hash(doc: str) -> str:
+    """A short content hash: the frame is rebuilt only when the document changes."""
+    return hashlib.sha256(doc.encode()).hexdigest()[:16]
+
+
+def story_map(
+    doc: str, *, title: str, initial: int, mode: str, key: str, on_step: Callable[[], None]
+) -> Any:
+    """Mount the map frame; ``on_step`` runs when the reader moves in the browser."""
+    data = {"doc": doc, "hash": doc_hash(doc), "title": title, "initial": initial, "mode": mode}
+    return _frame(data=data, key=key, on_step_change=on_step, height="content")
+
+
+def story_step(step: int, *, key: str, animate: bool = True) -> None:
+    """Ask the map frame to show ``step`` (0-based)."""
+    _step(data={"step": step, "animate": animate}, key=key, height=0)

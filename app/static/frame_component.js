@@ -1,0 +1,105 @@
+// Streamlit Components v2 module: hosts the story's map document in one iframe and keeps it
+// alive across reruns. Steps move in the browser first (buttons, keys); Python hears of them
+// afterwards through a trigger value and only renders the step's text.
+const READY = "storymap:ready";
+
+function frameApi(root) {
+  const frame = root.querySelector("iframe");
+  const win = frame && frame.contentWindow;
+  return win && win.storymap ? win.storymap : null;
+}
+
+function installProxy(root) {
+  // The same contract in the Streamlit page as in the map frame itself.
+  const proxy = {
+    get map() { const api = frameApi(root); return api ? api.map : null; },
+    get step() { const api = frameApi(root); return api ? api.step : -1; },
+    get steps() { const api = frameApi(root); return api ? api.steps : 0; },
+    get ids() { const api = frameApi(root); return api ? api.ids : []; },
+    get ready() { return !!frameApi(root); },
+    visibleLayers() { const api = frameApi(root); return api ? api.visibleLayers() : []; },
+    goTo(i, options) { const api = frameApi(root); return api ? api.goTo(i, options) : -1; },
+    frame: root.querySelector("iframe"),
+  };
+  window.storymap = proxy;
+}
+
+function onKey(event) {
+  const root = document.querySelector(".sm-frame-root");
+  const api = root && frameApi(root);
+  if (api) api.handleKey(event);
+}
+
+function build(root, data, setTriggerValue) {
+  root.textContent = "";
+  root.dataset.hash = data.hash;
+  const frame = document.createElement("iframe");
+  frame.title = data.title ? `Map: ${data.title}` : "Story map";
+  frame.className = "sm-frame";
+  frame.setAttribute("data-testid", "storymap-frame");
+  const nav = document.createElement("div");
+  nav.className = "sm-nav";
+  nav.setAttribute("role", "group");
+  nav.setAttribute("aria-label", "Step navigation");
+  const prev = document.createElement("button");
+  prev.type = "button";
+  prev.textContent = "‹ Previous";
+  prev.setAttribute("aria-label", "Previous step");
+  const progress = document.createElement("span");
+  progress.className = "sm-progress";
+  progress.setAttribute("aria-hidden", "true");
+  const next = document.createElement("button");
+  next.type = "button";
+  next.textContent = "Next ›";
+  next.setAttribute("aria-label", "Next step");
+  nav.append(prev, progress, next);
+  root.append(frame, nav);
+
+  const update = (step, steps) => {
+    progress.textContent = `${step + 1} / ${steps}`;
+    prev.disabled = step <= 0;
+    next.disabled = step >= steps - 1;
+  };
+  prev.addEventListener("click", () => { const api = frameApi(root); if (api) api.goTo(api.step - 1, { source: "button" }); });
+  next.addEventListener("click", () => { const api = frameApi(root); if (api) api.goTo(api.step + 1, { source: "button" }); });
+
+  frame.addEventListener("load", () => {
+    const win = frame.contentWindow;
+    const start = () => {
+      installProxy(root);
+      const api = win.storymap;
+      if (data.initial > 0) api.goTo(data.initial, { animate: false, source: "server" });
+      update(api.step, api.steps);
+      win.addEventListener("storymap:step", (event) => {
+        const detail = event.detail;
+        update(detail.step, win.storymap.steps);
+        window.dispatchEvent(new CustomEvent("storymap:step", { detail }));
+        if (detail.source !== "server" && detail.source !== "init") root._trigger("step", detail.step);
+      });
+      root.dataset.ready = "true";
+      window.dispatchEvent(new CustomEvent(READY, { detail: { steps: api.steps } }));
+    };
+    if (win.storymap) start();
+    else win.addEventListener(READY, start, { once: true });
+  });
+  frame.srcdoc = data.doc;
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  if (!data || !data.doc) return;
+  let root = parentElement.querySelector(".sm-frame-root");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "sm-frame-root";
+    parentElement.appendChild(root);
+  }
+  root._trigger = setTriggerValue;
+  root.classList.toggle("sm-present", data.mode === "present");
+  root.classList.toggle("sm-embed", data.mode === "embed");
+  if (root.dataset.hash !== data.hash) build(root, data, setTriggerValue);
+  if (!window.__storymapKeys) {
+    window.__storymapKeys = true;
+    document.addEventListener("keydown", onKey);
+  }
+}

@@ -1,0 +1,124 @@
+"""The guided tour's logic, free of Streamlit so it can be tested directly.
+
+Reading URL parameters (``story``, ``step``, ``mode``), listing the stories folder and
+building the map document for a story all live here; :mod:`app.streamlit_app` wires them.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+from app.errors import Problem
+from app.mapview import map_document, map_parts
+from app.validate import Checked, check_story
+
+log = logging.getLogger("storymap")
+
+MODES = ("tour", "present", "embed")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+DEFAULT_STORY = "russia-iran"
+
+
+@dataclass
+class StoryEntry:
+    """One file in the stories folder, checked."""
+
+    slug: str
+    path: Path
+    title: str
+    checked: Checked
+    doc: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.checked.story is not None and self.doc is not None
+
+
+def parse_mode(value: str | None) -> str:
+    """``tour`` unless the URL asks for ``present`` or ``embed``."""
+    return value if value in MODES else "tour"
+
+
+def safe_slug(value: str | None) -> str | None:
+    """A story slug from the URL, or None if it is not a plain slug (no paths, no dots)."""
+    if value is None:
+        return None
+    value = value.strip().lower()
+    return value if SLUG_RE.match(value) else None
+
+
+def resolve_step(value: str | None, ids: list[str]) -> int:
+    """0-based step index from a URL value: a number from 1, or a step id. Defaults to 0."""
+    if not ids or value is None:
+        return 0
+    value = value.strip()
+    if value in ids:
+        return ids.index(value)
+    if value.isdigit():
+        return max(0, min(len(ids) - 1, int(value) - 1))
+    return 0
+
+
+def story_fingerprint(path: Path) -> tuple[int, int]:
+    """Changes when the story file or any file in its project's geodata/ changes."""
+    stat = path.stat()
+    newest = stat.st_mtime_ns
+    geodata = path.resolve().parent.parent / "geodata"
+    if geodata.is_dir():
+        for file in geodata.glob("*.geojson"):
+            newest = max(newest, file.stat().st_mtime_ns)
+    return stat.st_size, newest
+
+
+def load_entry(path: Path) -> StoryEntry:
+    """Check a story and, if it is valid, build its map document (never raises)."""
+    slug = path.stem
+    try:
+        checked = check_story(path)
+    except Exception:  # a bug of ours must not take the other stories down
+        log.exception("checking %s failed", path)
+        checked = Checked(path=path, story=None, problems=[Problem(str(path), None, "could not be checked (see the server log)")])
+    title = checked.story.meta.title if checked.story else slug
+    entry = StoryEntry(slug=slug, path=path, title=title, checked=checked, problems=checked.problems)
+    if checked.story is not None:
+        try:
+            parts = map_parts(checked)
+            meta = checked.story.meta
+            entry.doc = map_document(parts, title=meta.title, lang=meta.lang, direction=meta.dir)
+        except Exception:
+            log.exception("building the map for %s failed", path)
+            entry.problems = [*entry.problems, Problem(str(path), None, "the map could not be built (see the server log)")]
+    return entry
+
+
+def story_files(folder: Path) -> list[Path]:
+    """Story files in ``folder`` (not following links out of it)."""
+    if not folder.is_dir():
+        return []
+    root = folder.resolve()
+    return sorted(p for p in folder.glob("*.md") if p.name.lower() != "readme.md" and p.resolve().is_relative_to(root))
+
+
+def link(base: str, slug: str, step: int | None = None, mode: str | None = None) -> str:
+    """A deep link: ``base?story=slug&step=n&mode=m`` (step 1-based)."""
+    params: dict[str, str] = {"story": slug}
+    if step is not None:
+        params["step"] = str(step)
+    if mode and mode != "tour":
+        params["mode"] = mode
+    return f"{base}?{urlencode(params)}"
+
+
+def embed_snippet(base: str, slug: str, step: int, title: str) -> str:
+    """The <iframe> an editor pastes into a CMS."""
+    src = link(base, slug, step, "embed")
+    return (
+        f'<iframe src="{html.escape(src)}" title="{html.escape(title)}" width="100%" height="720" '
+        'style="border:0" loading="lazy" allow="fullscreen"></iframe>'
+    )
