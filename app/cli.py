@@ -83,7 +83,7 @@ def new(slug: str, folder: Path, force: bool) -> None:
 @main.command()
 @click.option("--check", is_flag=True, help="Fail if the committed schema or README table is out of date.")
 def schema(check: bool) -> None:
-    """Write schema/story.schema.json and the README key table from the models."""
+    """Write schema/*.schema.json and the README key table from the models."""
     from app.schema import write_schema
 
     stale = write_schema(check=check)
@@ -93,5 +93,5 @@ def schema(check: bool) -> None:
     click.echo(
         "schema and key table are up to date"
         if check
-        else "wrote schema/story.schema.json and README key table"
+        else "wrote schema/*.schema.json and the README key table"
     )

@@ -35,9 +35,7 @@ def doc_hash(doc: str) -> str:
     return hashlib.sha256(doc.encode()).hexdigest()[:16]
 
 
-def story_map(
-    doc: str, *, title: str, initial: int, mode: str, key: str, on_step: Callable[[], None]
-) -> Any:
+def story_map(doc: str, *, title: str, initial: int, mode: str, key: str, on_step: Callable[[], None]) -> Any:
     """Mount the map frame; ``on_step`` runs when the reader moves in the browser."""
     data = {"doc": doc, "hash": doc_hash(doc), "title": title, "initial": initial, "mode": mode}
     return _frame(data=data, key=key, on_step_change=on_step, height="content")

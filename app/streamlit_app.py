@@ -7,6 +7,7 @@ URL: ``?story=<slug>&step=<n from 1 | step id>&mode=tour|present|embed``.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from app.component import story_map, story_step
 from app.render import render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
-STORIES = ROOT / "stories"
+STORIES = Path(os.environ.get("STORYMAP_STORIES", ROOT / "stories"))  # tests point this elsewhere
 log = logging.getLogger("storymap")
 
 
@@ -120,7 +121,10 @@ def _step_text(entry: tour.StoryEntry, index: int, mode: str) -> None:
 
 def _problems(entry: tour.StoryEntry) -> None:
     st.error(f"“{entry.slug}” has problems the author needs to fix:")
-    st.code("\n".join(str(p) for p in entry.problems if p.severity == "error") or "unknown problem", language="text")
+    st.code(
+        "\n".join(str(p) for p in entry.problems if p.severity == "error") or "unknown problem",
+        language="text",
+    )
 
 
 def main() -> None:
@@ -147,7 +151,9 @@ def main() -> None:
         with st.sidebar:
             names = list(entries)
             labels = {s: (e.title if e.ok else f"⚠ {e.title} (has errors)") for s, e in entries.items()}
-            choice = st.selectbox("Story", names, index=names.index(slug), format_func=labels.get, key="story-picker")
+            choice = st.selectbox(
+                "Story", names, index=names.index(slug), format_func=labels.get, key="story-picker"
+            )
             if choice != slug:
                 st.query_params.clear()
                 st.query_params["story"] = choice
@@ -188,7 +194,9 @@ def main() -> None:
                 st.code(tour.embed_snippet(base, slug, index + 1, story.meta.title), language="html")
                 st.markdown(f"[Presentation mode]({tour.link(base, slug, index + 1, 'present')})")
         st.title(story.meta.title)
-        byline = " · ".join(x for x in (story.meta.byline, story.meta.published and story.meta.published.isoformat()) if x)
+        byline = " · ".join(
+            x for x in (story.meta.byline, story.meta.published and story.meta.published.isoformat()) if x
+        )
         if story.meta.subtitle:
             st.markdown(f"*{story.meta.subtitle}*")
         if byline:
@@ -197,21 +205,35 @@ def main() -> None:
     map_key = f"map:{slug}"
     initial = st.session_state.get(f"initial:{slug}", 0)
     if mode == "present":
-        story_map(entry.doc, title=story.meta.title, initial=initial, mode=mode, key=map_key,
-                  on_step=lambda: _on_frame_step(slug, map_key))
+        story_map(
+            entry.doc,
+            title=story.meta.title,
+            initial=initial,
+            mode=mode,
+            key=map_key,
+            on_step=lambda: _on_frame_step(slug, map_key),
+        )
         with st.container(key="present-text"):
             _step_text(entry, index, mode)
     else:
         map_col, text_col = st.columns([3, 2], gap="medium")
         with map_col:
-            story_map(entry.doc, title=story.meta.title, initial=initial, mode=mode, key=map_key,
-                      on_step=lambda: _on_frame_step(slug, map_key))
+            story_map(
+                entry.doc,
+                title=story.meta.title,
+                initial=initial,
+                mode=mode,
+                key=map_key,
+                on_step=lambda: _on_frame_step(slug, map_key),
+            )
         with text_col:
             _step_text(entry, index, mode)
     story_step(index, key=f"stepper:{slug}")
     if mode == "tour":
-        st.caption("Keys: ← → (or Page Up / Page Down) move between steps; Home / End jump to the start / end. "
-                   "Basemap: Natural Earth. Map: Leaflet.")
+        st.caption(
+            "Keys: ← → (or Page Up / Page Down) move between steps; Home / End jump to the start / end. "
+            "Basemap: Natural Earth. Map: Leaflet."
+        )
 
 
 try:

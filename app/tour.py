@@ -83,7 +83,11 @@ def load_entry(path: Path) -> StoryEntry:
         checked = check_story(path)
     except Exception:  # a bug of ours must not take the other stories down
         log.exception("checking %s failed", path)
-        checked = Checked(path=path, story=None, problems=[Problem(str(path), None, "could not be checked (see the server log)")])
+        checked = Checked(
+            path=path,
+            story=None,
+            problems=[Problem(str(path), None, "could not be checked (see the server log)")],
+        )
     title = checked.story.meta.title if checked.story else slug
     entry = StoryEntry(slug=slug, path=path, title=title, checked=checked, problems=checked.problems)
     if checked.story is not None:
@@ -93,7 +97,10 @@ def load_entry(path: Path) -> StoryEntry:
             entry.doc = map_document(parts, title=meta.title, lang=meta.lang, direction=meta.dir)
         except Exception:
             log.exception("building the map for %s failed", path)
-            entry.problems = [*entry.problems, Problem(str(path), None, "the map could not be built (see the server log)")]
+            entry.problems = [
+                *entry.problems,
+                Problem(str(path), None, "the map could not be built (see the server log)"),
+            ]
     return entry
 
 
@@ -102,7 +109,9 @@ def story_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     root = folder.resolve()
-    return sorted(p for p in folder.glob("*.md") if p.name.lower() != "readme.md" and p.resolve().is_relative_to(root))
+    return sorted(
+        p for p in folder.glob("*.md") if p.name.lower() != "readme.md" and p.resolve().is_relative_to(root)
+    )
 
 
 def link(base: str, slug: str, step: int | None = None, mode: str | None = None) -> str:

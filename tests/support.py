@@ -1,0 +1,129 @@
+"""Helpers for tests (and the benchmark) that drive a real Streamlit server and Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("STORYMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def copy_project(dest: Path, stories: list[Path] | None = None) -> Path:
+    """A throwaway project: stories/ and geodata/ copied (not linked: links out are refused)."""
+    (dest / "stories").mkdir(parents=True, exist_ok=True)
+    for story in stories if stories is not None else sorted((ROOT / "stories").glob("*.md")):
+        shutil.copy(story, dest / "stories" / story.name)
+    shutil.copytree(
+        ROOT / "geodata",
+        dest / "geodata",
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("facts", "*.py", "__pycache__"),
+    )
+    return dest
+
+
+@contextlib.contextmanager
+def streamlit_server(stories: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run ``streamlit run app/streamlit_app.py`` on a free port until the block ends."""
+    port = free_port()
+    env = {**os.environ, "STORYMAP_STORIES": str(stories), **(extra_env or {})}
+    log = (stories.parent / f"streamlit-{port}.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "app" / "streamlit_app.py"),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start; see {log.name}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+class RequestGuard:
+    """Routes every request of a browser context; anything not local is aborted and recorded."""
+
+    def __init__(self) -> None:
+        self.outside: list[str] = []
+
+    def __call__(self, route) -> None:  # playwright Route
+        url = route.request.url
+        parsed = urlparse(url)
+        if parsed.scheme in ("data", "blob", "about", "file") or parsed.hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+
+def wait_for_app(page) -> None:
+    """Wait on Streamlit's own signal (script finished) and the map frame's readiness."""
+    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached", timeout=60_000)
+    page.wait_for_function("window.storymap && window.storymap.ready === true", timeout=60_000)
+
+
+def wait_for_step(page, index: int) -> None:
+    """Wait until the map is on ``index`` and Streamlit has rendered that step's text."""
+    page.wait_for_function(
+        """(i) => window.storymap && window.storymap.step === i &&
+              (document.querySelector('[data-testid=storymap-progress]') || {}).textContent === `Step ${i + 1} of ${window.storymap.steps}`""",
+        arg=index,
+        timeout=30_000,
+    )
+    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached", timeout=30_000)

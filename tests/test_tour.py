@@ -1,0 +1,98 @@
+"""The tour's logic without a browser: URL parameters, story listing, and the shell (AppTest)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import tour
+from tests.support import ROOT, copy_project
+
+IDS = ["intro", "bushehr", "closing"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, 0),
+        ("1", 0),
+        ("2", 1),
+        ("3", 2),
+        ("99", 2),
+        ("0", 0),
+        ("bushehr", 1),
+        ("nope", 0),
+        ("-1", 0),
+        ("<script>", 0),
+    ],
+)
+def test_resolve_step_accepts_numbers_from_one_and_ids(value, expected):
+    assert tour.resolve_step(value, IDS) == expected
+
+
+@pytest.mark.parametrize("value", ["../../etc/passwd", "a/b", "..", "x.md", "", " ", "A" * 200])
+def test_safe_slug_refuses_paths(value):
+    assert tour.safe_slug(value) is None
+
+
+def test_parse_mode_defaults_to_tour():
+    assert tour.parse_mode("present") == "present"
+    assert tour.parse_mode("embed") == "embed"
+    assert tour.parse_mode("admin") == "tour"
+    assert tour.parse_mode(None) == "tour"
+
+
+def test_embed_snippet_escapes_and_links_to_embed_mode():
+    snippet = tour.embed_snippet("http://host/", "demo", 3, 'A "quoted" <title>')
+    assert 'src="http://host/?story=demo&amp;step=3&amp;mode=embed"' in snippet
+    assert "&lt;title&gt;" in snippet and "<title>" not in snippet
+
+
+@pytest.fixture(scope="module")
+def stories(tmp_path_factory):
+    root = copy_project(tmp_path_factory.mktemp("apptest"))
+    (root / "stories" / "broken.md").write_text("---\ntitle: x\n---\n\nno steps\n", encoding="utf-8")
+    return root / "stories"
+
+
+def app(stories, monkeypatch, **params) -> AppTest:
+    monkeypatch.setenv("STORYMAP_STORIES", str(stories))
+    at = AppTest.from_file(str(ROOT / "app" / "streamlit_app.py"), default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def test_apptest_deep_link_selects_step_and_step_list_updates_url(stories, monkeypatch):
+    at = app(stories, monkeypatch, story="demo", step="zoom-in")
+    assert not at.exception
+    assert at.radio[0].value == 1
+    assert at.query_params["step"] == ["2"] or at.query_params["step"] == "2"
+    at.radio[0].set_value(0).run()
+    assert str(at.query_params["step"]).strip("[]'") == "1"
+    assert any("Start here" in m.value for m in at.markdown)
+
+
+def test_apptest_broken_story_shows_problems_not_a_traceback(stories, monkeypatch):
+    at = app(stories, monkeypatch, story="broken")
+    assert not at.exception
+    assert any("has problems" in e.value for e in at.error)
+    assert "broken.md" in at.code[0].value
+
+
+def test_apptest_picker_lists_every_story_and_marks_broken_ones(stories, monkeypatch):
+    at = app(stories, monkeypatch, story="demo")
+    picker = at.selectbox(key="story-picker")
+    assert set(picker.options) >= {"Demo", "⚠ broken (has errors)"}
+
+
+def test_apptest_reader_mode_hides_author_errors(stories, monkeypatch):
+    at = app(stories, monkeypatch, story="broken", mode="embed")
+    assert not at.exception
+    assert not at.error
+    assert any("not available" in i.value for i in at.info)
+
+
+def test_apptest_unknown_story_warns_and_falls_back(stories, monkeypatch):
+    at = app(stories, monkeypatch, story="../../etc/passwd")
+    assert any("not found" in w.value for w in at.warning)

@@ -1,0 +1,225 @@
+"""The guided tour in a real Streamlit server and a real Chromium.
+
+Stories are copied into a throwaway project with one broken story beside them. Motion is
+reduced (the controller then jumps instead of flying) so each step settles at once; one test
+keeps motion on to check that a key press starts a flight before the server answers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.mapview import step_bounds
+from app.validate import load_story
+from tests.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    RequestGuard,
+    copy_project,
+    streamlit_server,
+    wait_for_app,
+    wait_for_step,
+)
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+FLAGSHIP = "russia-iran"
+BROKEN = "---\ntitle: [unclosed\n---\n\n## A step\n"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = copy_project(tmp_path_factory.mktemp("tour"))
+    (root / "stories" / "broken-draft.md").write_text(BROKEN, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(project) -> str:
+    with streamlit_server(project / "stories") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def guard() -> RequestGuard:
+    return RequestGuard()
+
+
+def new_page(browser, guard: RequestGuard, *, motion: str = "reduce", width: int = 1280, height: int = 860):
+    context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion=motion)
+    context.route("**/*", guard)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+@pytest.fixture(scope="module")
+def flagship(project):
+    return load_story(project / "stories" / f"{FLAGSHIP}.md")
+
+
+def assert_step_state(page, checked, index: int) -> None:
+    story = checked.story
+    step = story.steps[index]
+    title = page.locator("[data-testid=storymap-step-title]").inner_text()
+    assert title == step.title
+    state = page.evaluate(
+        """() => { const m = storymap.map; const b = m.getBounds(); const c = m.getCenter();
+                   return {lat: c.lat, lng: c.lng, zoom: m.getZoom(), layers: storymap.visibleLayers().sort(),
+                           south: b.getSouth(), west: b.getWest(), north: b.getNorth(), east: b.getEast()}; }"""
+    )
+    assert state["layers"] == sorted(step.map.layers), step.id
+    if step.map.center is not None:
+        assert state["lat"] == pytest.approx(step.map.center[0], abs=0.05), step.id
+        assert state["lng"] == pytest.approx(step.map.center[1], abs=0.05), step.id
+        assert state["zoom"] == pytest.approx(step.map.zoom, abs=0.01), step.id
+    else:
+        west, south, east, north = step_bounds(step, story, checked.layers)
+        tolerance = 0.02
+        assert state["west"] <= west + tolerance and state["east"] >= east - tolerance, step.id
+        assert state["south"] <= south + tolerance and state["north"] >= north - tolerance, step.id
+
+
+def test_steps_through_the_flagship_by_button_and_key_without_remount(browser, server, guard, flagship):
+    page = new_page(browser, guard)
+    page.goto(f"{server}/?story={FLAGSHIP}")
+    wait_for_app(page)
+    page.evaluate("storymap.map.__probe = 'same-map'")
+    count = len(flagship.story.steps)
+    assert page.evaluate("storymap.steps") == count
+    assert_step_state(page, flagship, 0)
+    for index in range(1, count):
+        page.get_by_role("button", name="Next step").click()
+        wait_for_step(page, index)
+        assert_step_state(page, flagship, index)
+        assert page.url.endswith(f"step={index + 1}")
+    assert page.get_by_role("button", name="Next step").is_disabled()
+    for index in range(count - 2, -1, -1):
+        page.keyboard.press("ArrowLeft")
+        wait_for_step(page, index)
+        assert_step_state(page, flagship, index)
+    page.keyboard.press("End")
+    wait_for_step(page, count - 1)
+    page.keyboard.press("Home")
+    wait_for_step(page, 0)
+    page.keyboard.press("PageDown")
+    wait_for_step(page, 1)
+    page.keyboard.press("PageUp")
+    wait_for_step(page, 0)
+    assert page.evaluate("storymap.map.__probe") == "same-map", "the map was rebuilt"
+    assert page.locator("iframe[data-testid=storymap-frame]").count() == 1
+    assert page.errors == []
+    assert guard.outside == []
+
+
+def test_step_event_and_goto_contract(browser, server, guard, flagship):
+    page = new_page(browser, guard)
+    page.goto(f"{server}/?story={FLAGSHIP}")
+    wait_for_app(page)
+    page.evaluate(
+        "window.__events = []; window.addEventListener('storymap:step', e => __events.push(e.detail.step))"
+    )
+    page.evaluate("storymap.goTo(3)")
+    wait_for_step(page, 3)
+    assert page.evaluate("window.__events") == [3]
+    # the map frame holds the same contract
+    frame_step = page.evaluate("storymap.frame.contentWindow.storymap.step")
+    assert frame_step == 3
+    assert guard.outside == []
+
+
+def test_key_press_moves_the_map_before_the_server_answers(browser, server, guard):
+    page = new_page(browser, guard, motion="no-preference")
+    page.goto(f"{server}/?story={FLAGSHIP}")
+    wait_for_app(page)
+    page.evaluate(
+        """() => { window.__moved = null; storymap.map.once('movestart', () => { window.__moved = performance.now(); }); }"""
+    )
+    started = page.evaluate("performance.now()")
+    page.keyboard.press("ArrowRight")
+    moved = page.evaluate("window.__moved")
+    assert moved is not None and moved >= started, "the map did not start moving on the key press"
+    assert page.evaluate("storymap.step") == 1
+    wait_for_step(page, 1)
+    assert guard.outside == []
+
+
+@pytest.mark.parametrize("value", ["3", "id"])
+def test_deep_link_opens_the_step(browser, server, guard, flagship, value):
+    step = flagship.story.steps[2]
+    page = new_page(browser, guard)
+    page.goto(f"{server}/?story={FLAGSHIP}&step={step.id if value == 'id' else '3'}")
+    wait_for_app(page)
+    wait_for_step(page, 2)
+    assert_step_state(page, flagship, 2)
+    assert guard.outside == []
+
+
+@pytest.mark.parametrize("mode", ["present", "embed"])
+def test_reader_modes_render_without_chrome(browser, server, guard, flagship, mode):
+    page = new_page(browser, guard)
+    page.goto(f"{server}/?story={FLAGSHIP}&step=2&mode={mode}")
+    wait_for_app(page)
+    wait_for_step(page, 1)
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert page.locator("iframe[data-testid=storymap-frame]").is_visible()
+    assert page.locator("[data-testid=storymap-step-title]").inner_text() == flagship.story.steps[1].title
+    page.keyboard.press("ArrowRight")
+    wait_for_step(page, 2)
+    page.screenshot(path=str(ROOT / "test-artifacts" / f"tour-{mode}.png"))
+    assert guard.outside == []
+
+
+def test_broken_story_is_listed_and_the_others_still_work(browser, server, guard):
+    page = new_page(browser, guard)
+    page.goto(f"{server}/?story=broken-draft")
+    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached")
+    page.wait_for_selector("text=has problems the author needs to fix")
+    assert "broken-draft.md:2" in page.locator("code").first.inner_text()
+    assert "Traceback" not in page.content()
+    page.goto(f"{server}/?story={FLAGSHIP}")
+    wait_for_app(page)
+    assert guard.outside == []
+
+
+def test_unknown_or_hostile_story_parameter_falls_back(browser, server, guard):
+    page = new_page(browser, guard)
+    page.goto(f"{server}/?story=../../etc/passwd&step=<script>")
+    wait_for_app(page)
+    page.wait_for_selector("text=That story was not found")
+    assert page.evaluate("storymap.step") == 0
+    assert "root:x:0" not in page.content()
+    assert guard.outside == []
+
+
+def test_phone_layout_keeps_map_and_text_visible(browser, server, guard):
+    page = new_page(browser, guard, width=390, height=844)
+    page.goto(f"{server}/?story={FLAGSHIP}&step=2")
+    wait_for_app(page)
+    frame = page.locator("iframe[data-testid=storymap-frame]").bounding_box()
+    assert frame["width"] >= 300 and frame["height"] >= 250
+    size = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('[data-testid=storymap-step-body] p')).fontSize)"
+    )
+    assert size >= 14
+    page.screenshot(path=str(ROOT / "test-artifacts" / "tour-phone.png"), full_page=True)
+    assert guard.outside == []
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _artifacts():
+    (ROOT / "test-artifacts").mkdir(exist_ok=True)
