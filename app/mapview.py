@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 
 from app.geodata import LayerData, prepare_geojson, project_root
 from app.models import LayerDef, Step, Story
+from app.render import sanitize_inline
 from app.validate import Checked
 
 APP_DIR = Path(__file__).resolve().parent
@@ -266,6 +267,8 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
         min_zoom=1,
         max_zoom=MAX_DETAIL_ZOOM + 4,
         attribution_control=True,
+        zoom_snap=0,  # steps may use fractional zooms (e.g. 3.5); keep them exact
+        zoom_delta=0.5,
     )
     basemap = story.meta.basemap
     if basemap == "natural-earth":
@@ -294,7 +297,8 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
             data,
             name=layer_id,
             marker=folium.CircleMarker(radius=layer_def.style.radius) if kinds[layer_id] == "point" else None,
-            attribution=layer_def.attribution,
+            # Leaflet writes attributions as HTML: links and emphasis only.
+            attribution=sanitize_inline(layer_def.attribution) if layer_def.attribution else None,
         )
         geo.add_to(fmap)
         layer_vars[layer_id] = geo

@@ -134,7 +134,7 @@ def main() -> None:
         page_title="Story map",
         page_icon="🗺️",
         layout="wide",
-        initial_sidebar_state="expanded" if mode == "tour" else "collapsed",
+        initial_sidebar_state="auto" if mode == "tour" else "collapsed",
     )
     st.markdown(f"<style>{BASE_CSS}{CHROME_CSS[mode]}</style>", unsafe_allow_html=True)
     entries = _entries()
