@@ -80,6 +80,85 @@ def new(slug: str, folder: Path, force: bool) -> None:
     click.echo(f"next: edit {written[0]}, then run `python -m app validate {written[0]}`")
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e6:.2f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB"
+
+
+@main.command()
+@click.argument("story", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="HTML file to write."
+)
+@click.option(
+    "--layout",
+    type=click.Choice(["scroll", "slides"]),
+    default="scroll",
+    show_default=True,
+    help="scroll: text cards beside a sticky map; slides: one step at a time (switch with #layout=…).",
+)
+@click.option(
+    "--assets",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write scripts, styles and map data as files in this folder instead of inlining them.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings (and geometry repairs) as errors.")
+def export(story: Path, out: Path, layout: str, assets: Path | None, strict: bool) -> None:
+    """Export STORY as one self-contained HTML page (no server, no CDN)."""
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from app.export import export_story
+    from app.mapview import map_parts
+
+    console = Console(stderr=True)
+    stages = ["validate", "load layers", "build map", "write"]
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=not console.is_terminal,
+    ) as progress:
+        tasks = {name: progress.add_task(name, total=1, start=False) for name in stages}
+
+        def stage(name: str) -> None:
+            progress.start_task(tasks[name])
+
+        def done(name: str) -> None:
+            progress.update(tasks[name], completed=1, description=f"{name} [green]✓")
+
+        def fail(checked_problems: list[Problem], name: str) -> None:
+            progress.update(tasks[name], description=f"{name} [red]✗")
+            progress.stop()
+            for problem in checked_problems:
+                _echo_problem(problem)
+            sys.exit(1)
+
+        stage("validate")
+        checked = check_story(story, strict=strict, geodata=False)
+        if checked.errors:
+            fail(checked.problems, "validate")
+        done("validate")
+        stage("load layers")
+        checked = check_story(story, strict=strict)
+        if checked.errors or checked.story is None:
+            fail(checked.problems, "load layers")
+        done("load layers")
+        stage("build map")
+        parts = map_parts(checked)
+        done("build map")
+        stage("write")
+        written = export_story(checked, out, layout=layout, assets=assets, parts=parts)
+        done("write")
+    for problem in checked.warnings:
+        _echo_problem(problem)
+    total = sum(path.stat().st_size for path in written)
+    click.echo(f"wrote {out} ({_size(out.stat().st_size)}, {len(checked.story.steps)} steps, {layout})")
+    if assets is not None:
+        click.echo(f"  + {len(written) - 1} asset files in {assets} ({_size(total)} in all)")
+
+
 @main.command()
 @click.option("--check", is_flag=True, help="Fail if the committed schema or README table is out of date.")
 def schema(check: bool) -> None:

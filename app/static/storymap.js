@@ -46,7 +46,18 @@
     return tag === "input" || tag === "textarea" || tag === "select" || target.isContentEditable;
   }
 
+  // Page-level options set before the map script runs (StoryMap.configure), merged over the
+  // config the map was built with. E.g. {initial: 2} or {initial: "step-id"} opens a deep link
+  // without first showing step 0; {keyboard: false} leaves keys to the page.
+  var pageOptions = {};
+
+  function configure(options) {
+    Object.keys(options || {}).forEach(function (key) { pageOptions[key] = options[key]; });
+    return pageOptions;
+  }
+
   function init(map, layerVars, config) {
+    config = L.extend({}, config, pageOptions);
     var steps = config.steps;
     var defs = config.layers;
     var layers = {};
@@ -248,5 +259,5 @@
     return api;
   }
 
-  window.StoryMap = { init: init };
+  window.StoryMap = { init: init, configure: configure };
 })();

@@ -1,0 +1,213 @@
+"""Stage: a story as one self-contained HTML page (map + text + controller, assets inlined).
+
+The page is assembled from :func:`app.mapview.map_parts` — the same folium map and the same
+step controller (``storymap.js``) as the Streamlit tour — plus the page's own layout script
+(``static/export.js``) and styles (``static/export.css``) and the ``export.html.j2`` template.
+Author Markdown goes through :func:`app.render.render_markdown`; every other value is written
+by Jinja with autoescaping (text) or ``tojson`` (data).
+
+By default nothing is fetched: Leaflet, the controller, the layers and the basemap are in the
+file, and a Content-Security-Policy forbids the page from loading anything else. With
+``assets`` the scripts, styles and the map data are written as separate files beside the page
+and referenced relatively, for CMSs that prefer it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import xyzservices
+
+from app.geodata import project_root
+from app.mapview import BASEMAP_FILE, ROOT, STATIC, MapParts, map_parts, templates
+from app.models import Source, Story
+from app.render import render_markdown, sanitize_inline
+from app.validate import Checked
+
+LAYOUTS = ("scroll", "slides")
+PAGE_JS = STATIC / "export.js"
+PAGE_CSS = STATIC / "export.css"
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A source as a step card or the credits list shows it."""
+
+    id: str
+    title: str
+    outlet: str | None
+    author: str | None
+    date: dt.date | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One step card: heading, sanitized text, as-of date and sources."""
+
+    index: int
+    id: str
+    title: str
+    html: str
+    as_of: dt.date | None
+    sources: list[SourceView]
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A line of the credits section; ``html`` is sanitized (links and emphasis only)."""
+
+    label: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """The rendered page and, when assets are separate, the files that go with it."""
+
+    html: str
+    assets: dict[str, str]  # file name → text; empty when everything is inlined
+
+
+def _source_view(source_id: str, source: Source) -> SourceView:
+    return SourceView(source_id, source.title, source.outlet, source.author, source.date, source.url)
+
+
+def _has_basemap_file(story: Story) -> bool:
+    return any((root / BASEMAP_FILE).exists() for root in (project_root(Path(story.path)), ROOT))
+
+
+def credits(story: Story) -> list[Credit]:
+    """Basemap, software and layer attributions for the credits section."""
+    lines: list[Credit] = []
+    if story.meta.basemap == "natural-earth":
+        if _has_basemap_file(story):
+            lines.append(
+                Credit(
+                    "Basemap",
+                    'Land and borders from <a href="https://www.naturalearthdata.com/" '
+                    'target="_blank" rel="noopener noreferrer">Natural Earth</a> (public domain).',
+                )
+            )
+    else:
+        provider = xyzservices.providers.query_name(story.meta.basemap)
+        lines.append(Credit("Basemap", sanitize_inline(provider.html_attribution)))
+    for layer in story.meta.layers.values():
+        if layer.attribution:
+            lines.append(Credit(layer.label, sanitize_inline(layer.attribution)))
+    lines.append(
+        Credit(
+            "Map software",
+            '<a href="https://leafletjs.com/" target="_blank" rel="noopener noreferrer">Leaflet</a> '
+            "(BSD 2-Clause licence), drawn with folium.",
+        )
+    )
+    return lines
+
+
+def step_views(story: Story) -> list[StepView]:
+    """The step cards, text rendered and sanitized, sources resolved."""
+    base = Path(story.path)
+    sources = story.meta.sources
+    return [
+        StepView(
+            index=index,
+            id=step.id,
+            title=step.title,
+            html=render_markdown(step.text, base=base),
+            as_of=step.map.as_of,
+            sources=[_source_view(sid, sources[sid]) for sid in step.map.sources if sid in sources],
+        )
+        for index, step in enumerate(story.steps)
+    ]
+
+
+def content_security_policy(story: Story) -> str:
+    """What the single-file page may load: nothing but itself (and tiles if the story asks)."""
+    images = "data:" if story.meta.basemap == "natural-earth" else "data: https:"
+    return (
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+        f"img-src {images}; font-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def render_page(
+    checked: Checked,
+    layout: str = "scroll",
+    parts: MapParts | None = None,
+    assets_href: str | None = None,
+) -> Page:
+    """The export page for a story that validated.
+
+    ``assets_href`` (a relative URL prefix such as ``"assets/"``) writes scripts, styles and
+    map data as separate files (returned in :attr:`Page.assets`); without it everything is
+    inlined and the page is one file.
+    """
+    story = checked.story
+    if story is None:
+        raise ValueError("render_page needs a story that validated")
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
+    parts = parts or map_parts(checked)
+    page_js = PAGE_JS.read_text(encoding="utf-8")
+    page_css = PAGE_CSS.read_text(encoding="utf-8")
+    assets: dict[str, str] = {}
+    if assets_href is not None:
+        data_name = f"{story.slug}.map.js"
+        assets = {
+            "leaflet.js": parts.leaflet_js,
+            "leaflet.css": parts.leaflet_css,
+            "storymap.js": parts.controller_js,
+            "storymap.css": parts.controller_css,
+            "export.js": page_js,
+            "export.css": page_css,
+            data_name: parts.script,
+        }
+    html = templates.get_template("export.html.j2").render(
+        story=story,
+        meta=story.meta,
+        layout=layout,
+        parts=parts,
+        page_js=page_js,
+        page_css=page_css,
+        assets_href=assets_href,
+        data_name=f"{story.slug}.map.js",
+        csp=content_security_policy(story) if assets_href is None else None,
+        intro_html=render_markdown(story.intro, base=Path(story.path)) if story.intro.strip() else "",
+        steps=step_views(story),
+        credits=credits(story),
+        all_sources=[_source_view(sid, s) for sid, s in story.meta.sources.items()],
+    )
+    return Page(html=html, assets=assets)
+
+
+def assets_href(out: Path, assets: Path) -> str:
+    """The relative URL prefix from the page at ``out`` to the ``assets`` folder."""
+    rel = os.path.relpath(assets.resolve(), out.resolve().parent)
+    rel = Path(rel).as_posix()
+    return "" if rel == "." else rel.rstrip("/") + "/"
+
+
+def export_story(
+    checked: Checked,
+    out: Path,
+    layout: str = "scroll",
+    assets: Path | None = None,
+    parts: MapParts | None = None,
+) -> list[Path]:
+    """Write the page (and, with ``assets``, its asset files); returns the files written."""
+    href = assets_href(out, assets) if assets is not None else None
+    page = render_page(checked, layout=layout, parts=parts, assets_href=href)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page.html, encoding="utf-8")
+    written = [out]
+    if assets is not None:
+        assets.mkdir(parents=True, exist_ok=True)
+        for name, text in page.assets.items():
+            path = assets / name
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    return written

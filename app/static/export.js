@@ -1,0 +1,272 @@
+/* Export page: layouts, deep links, buttons and announcements around the step controller.
+ *
+ * The controller (storymap.js) owns the map and the current step; this script only calls
+ * window.storymap.goTo and listens to `storymap:step`, so a host page driving an embedded
+ * export (iframe.contentWindow.storymap.goTo) and a reader scrolling it stay in step.
+ *
+ * Layouts: "scroll" (step cards beside a sticky map; a card crossing the trigger line calls
+ * goTo, and goTo scrolls its card into place) and "slides" (one card at a time). The layout
+ * comes from <html data-layout> and can be switched with the hash: #layout=slides.
+ * Deep links: #step=3 (1-based), #<step-id>, combinable: #layout=slides&step=2.
+ * Runs before the map script, so StoryMap.configure can set the first step from the hash.
+ */
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+  root.classList.add("sm-js");
+  var cards = Array.prototype.slice.call(document.querySelectorAll(".sm-step[data-step]"));
+  var triggers = Array.prototype.slice.call(document.querySelectorAll("[data-trigger]"));
+  var ids = cards.map(function (card) { return card.getAttribute("data-step-id"); });
+  var count = cards.length;
+  var story = document.getElementById("sm-story");
+  var stage = document.getElementById("sm-stage");
+  var live = document.getElementById("sm-live");
+  var counter = document.getElementById("sm-counter");
+  var buttons = Array.prototype.slice.call(document.querySelectorAll("[data-sm-go]"));
+  var defaultLayout = root.getAttribute("data-layout") === "slides" ? "slides" : "scroll";
+  var layout = defaultLayout;
+  var observer = null;
+  var pending = null; // the card a programmatic smooth scroll is heading for
+  var pendingTimer = null;
+  var deepLinked = false;
+  var userScrolled = false;
+
+  function media(query) {
+    return window.matchMedia ? window.matchMedia(query) : { matches: false };
+  }
+  var reduceMotion = media("(prefers-reduced-motion: reduce)");
+
+  function decode(text) {
+    try { return decodeURIComponent(text); } catch (e) { return text; }
+  }
+
+  function stepFrom(value) {
+    if (/^\d+$/.test(value)) return Math.max(0, Math.min(count - 1, Number(value) - 1));
+    var at = ids.indexOf(value);
+    return at >= 0 ? at : null;
+  }
+
+  function readHash() {
+    var found = { layout: null, step: null };
+    location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+      if (!part) return;
+      var eq = part.indexOf("=");
+      if (eq < 0) {
+        var step = stepFrom(decode(part));
+        if (step !== null) found.step = step;
+        return;
+      }
+      var key = decode(part.slice(0, eq));
+      var value = decode(part.slice(eq + 1));
+      if (key === "layout" && (value === "scroll" || value === "slides")) found.layout = value;
+      else if (key === "step" && stepFrom(value) !== null) found.step = stepFrom(value);
+    });
+    return found;
+  }
+
+  function writeHash(index) {
+    var parts = [];
+    if (layout !== defaultLayout) parts.push("layout=" + layout);
+    parts.push(encodeURIComponent(ids[index]));
+    var hash = "#" + parts.join("&");
+    if (location.hash === hash) return;
+    try {
+      history.replaceState(history.state, "", hash); // no hashchange, no scroll jump
+    } catch (e) { /* sandboxed frames may refuse; the page still works */ }
+  }
+
+  function api() { return window.storymap; }
+
+  function go(index, source) {
+    var sm = api();
+    if (sm) sm.goTo(index, { source: source });
+  }
+
+  /* ---- scroll layout ---- */
+
+  function triggerFraction() {
+    var value = parseFloat(getComputedStyle(root).getPropertyValue("--sm-trigger"));
+    return value > 0 && value < 1 ? value : 0.5;
+  }
+
+  function topInset() {
+    // On phones the map is a sticky band at the top; cards must be placed below it.
+    var rect = stage.getBoundingClientRect();
+    return rect.height < window.innerHeight * 0.9 && rect.top <= 1 ? rect.bottom : 0;
+  }
+
+  function clearPending() {
+    pending = null;
+    if (pendingTimer) { clearTimeout(pendingTimer); pendingTimer = null; }
+  }
+
+  function scrollToCard(index, smooth) {
+    var card = cards[index];
+    if (!card) return;
+    var height = window.innerHeight;
+    var line = height * triggerFraction();
+    var rect = card.getBoundingClientRect();
+    // Centre the card on the trigger line, but keep its top visible; it always covers the line.
+    var top = Math.min(Math.max(line - rect.height / 2, topInset() + 16), line - 8);
+    var y = window.pageYOffset + rect.top - top;
+    y = Math.round(Math.max(0, Math.min(y, root.scrollHeight - height)));
+    if (Math.abs(y - window.pageYOffset) < 2) { clearPending(); return; }
+    var animate = smooth && !reduceMotion.matches;
+    if (animate) {
+      pending = index;
+      if (pendingTimer) clearTimeout(pendingTimer);
+      pendingTimer = setTimeout(clearPending, 3000);
+    } else {
+      clearPending();
+    }
+    window.scrollTo({ top: y, left: 0, behavior: animate ? "smooth" : "auto" });
+  }
+
+  function onIntersect(entries) {
+    if (layout !== "scroll") return;
+    entries.forEach(function (entry) {
+      if (!entry.isIntersecting) return;
+      var index = Number(entry.target.getAttribute("data-trigger"));
+      if (pending !== null) {
+        if (index === pending) clearPending();
+        return; // cards passed on the way to a goTo target do not fire
+      }
+      var sm = api();
+      if (sm && index !== sm.step) go(index, "scroll");
+    });
+  }
+
+  function observe() {
+    if (observer) observer.disconnect();
+    observer = null;
+    if (!("IntersectionObserver" in window)) return;
+    var fraction = triggerFraction();
+    // A band 1% of the viewport high at the trigger line.
+    var margin = "-" + (fraction * 100).toFixed(2) + "% 0px -" + ((1 - fraction) * 100 - 1).toFixed(2) + "% 0px";
+    // root: document makes the band relative to this document's viewport, also inside an iframe.
+    try {
+      observer = new IntersectionObserver(onIntersect, { root: document, rootMargin: margin, threshold: 0 });
+    } catch (e) {
+      observer = new IntersectionObserver(onIntersect, { rootMargin: margin, threshold: 0 });
+    }
+    triggers.forEach(function (node) { observer.observe(node); });
+  }
+
+  /* ---- both layouts ---- */
+
+  function setDisabled(button, disabled) {
+    // aria-disabled keeps focus on the button at either end (a disabled button drops it).
+    if (disabled) button.setAttribute("aria-disabled", "true");
+    else button.removeAttribute("aria-disabled");
+  }
+
+  function announce(index) {
+    if (!live) return;
+    live.textContent = "Step " + (index + 1) + " of " + count + ": " + cards[index].querySelector("h2").textContent;
+  }
+
+  function onStep(event) {
+    var index = event.detail.step;
+    var source = event.detail.source;
+    cards.forEach(function (card, k) {
+      card.classList.toggle("sm-active", k === index);
+      if (k === index) card.setAttribute("aria-current", "step");
+      else card.removeAttribute("aria-current");
+    });
+    root.classList.toggle("sm-at-start", index === 0);
+    root.classList.toggle("sm-at-end", index === count - 1);
+    if (counter) counter.textContent = index + 1 + " / " + count;
+    buttons.forEach(function (button) {
+      var delta = Number(button.getAttribute("data-sm-go"));
+      setDisabled(button, delta < 0 ? index <= 0 : index >= count - 1);
+    });
+    if (source !== "init") {
+      announce(index);
+      writeHash(index);
+    }
+    if (layout === "scroll") {
+      if (source === "init") { if (deepLinked) scrollToCard(index, false); }
+      else if (source !== "scroll") scrollToCard(index, source !== "layout");
+    } else if (story) {
+      story.scrollTop = 0;
+    }
+  }
+
+  function applyLayout(name) {
+    layout = name;
+    root.classList.toggle("sm-layout-scroll", name === "scroll");
+    root.classList.toggle("sm-layout-slides", name === "slides");
+    var sm = api();
+    if (!sm) return;
+    sm.map.invalidateSize({ animate: false, pan: false });
+    // In the scroll layout the wheel scrolls the page, not the map.
+    if (name === "scroll") sm.map.scrollWheelZoom.disable();
+    else sm.map.scrollWheelZoom.enable();
+  }
+
+  function switchLayout(name) {
+    if (name === layout) return;
+    clearPending();
+    applyLayout(name);
+    if (name === "slides") window.scrollTo(0, 0);
+    var sm = api();
+    if (sm) sm.goTo(sm.step, { force: true, animate: false, source: "layout" });
+  }
+
+  function onHashChange() {
+    var found = readHash();
+    switchLayout(found.layout || defaultLayout);
+    var sm = api();
+    if (sm && found.step !== null && found.step !== sm.step) go(found.step, "hash");
+  }
+
+  function localizeDates() {
+    if (!window.Intl || !Intl.DateTimeFormat) return;
+    var format;
+    try {
+      format = new Intl.DateTimeFormat(root.getAttribute("lang") || undefined, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+    } catch (e) { return; }
+    Array.prototype.forEach.call(document.querySelectorAll("time[datetime]"), function (node) {
+      var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(node.getAttribute("datetime"));
+      if (m) node.textContent = format.format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
+    });
+  }
+
+  function onReady() {
+    applyLayout(layout);
+    observe();
+    var narrow = media("(max-width: 700px)");
+    var relayout = function () { observe(); };
+    if (narrow.addEventListener) narrow.addEventListener("change", relayout);
+    window.addEventListener("resize", function () { if (api()) api().map.invalidateSize({ pan: false }); });
+    window.addEventListener("hashchange", onHashChange);
+    window.addEventListener("scrollend", clearPending);
+    window.addEventListener("wheel", function () { userScrolled = true; }, { passive: true });
+    window.addEventListener("touchmove", function () { userScrolled = true; }, { passive: true });
+    window.addEventListener("load", function () {
+      // Images decode late and move cards: put a deep-linked card back in place.
+      if (deepLinked && !userScrolled && layout === "scroll" && api()) scrollToCard(api().step, false);
+    });
+  }
+
+  buttons.forEach(function (button) {
+    button.addEventListener("click", function () {
+      var sm = api();
+      if (sm) go(sm.step + Number(button.getAttribute("data-sm-go")), "button");
+    });
+  });
+
+  var start = readHash();
+  if (start.layout) layout = start.layout;
+  root.classList.toggle("sm-layout-scroll", layout === "scroll");
+  root.classList.toggle("sm-layout-slides", layout === "slides");
+  if (start.step !== null) {
+    deepLinked = true;
+    if ("scrollRestoration" in history) history.scrollRestoration = "manual";
+    if (window.StoryMap && window.StoryMap.configure) window.StoryMap.configure({ initial: start.step });
+  }
+  localizeDates();
+  window.addEventListener("storymap:step", onStep);
+  window.addEventListener("storymap:ready", onReady);
+})();
