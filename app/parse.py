@@ -51,6 +51,7 @@ class RawStep:
     text: str = ""
     map: YamlBlock | None = None
     explicit_id: bool = False
+    text_lines: list[int] = field(default_factory=list)  # file line of each line of ``text``
 
 
 @dataclass
@@ -71,15 +72,54 @@ def slugify(text: str) -> str:
     return slug or "step"
 
 
-def _yaml_error_text(exc: yaml.YAMLError) -> tuple[str, str]:
+class _Loader(yaml.SafeLoader):
+    """The safe loader, with impossible dates reported at their line like any YAML error."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:  # e.g. 2024-13-45: month must be in 1..12
+        raise yaml.constructor.ConstructorError(
+            None, None, f'"{node.value}" is not a real date ({exc})', node.start_mark
+        ) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+def _open_quote_line(text: str, before: int) -> int | None:
+    """0-based index of the first line before ``before`` with an unbalanced double quote."""
+    for index, line in enumerate(text.split("\n")[:before]):
+        if line.lstrip().startswith("#"):
+            continue
+        if line.replace('\\"', "").count('"') % 2:
+            return index
+    return None
+
+
+def _yaml_error_text(exc: yaml.YAMLError, text: str, first_line: int) -> tuple[str, str]:
     problem = getattr(exc, "problem", None) or str(exc)
     context = getattr(exc, "context", None)
-    text = f"{context}, {problem}" if context else problem
-    if "\\t" in text or "'\\t'" in text or "tab" in text.lower():
-        return text, "indent with spaces, not tabs"
-    if "mapping values are not allowed" in text:
-        return text, "put text that contains ': ' in quotes"
-    return text, "check the indentation and quoting on this line"
+    message = f"{context}, {problem}" if context else problem
+    mark = getattr(exc, "problem_mark", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if "\\t" in message or "'\\t'" in message or "tab" in message.lower():
+        return message, "indent with spaces, not tabs"
+    if "is not a real date" in message:
+        return message, "write the date as YYYY-MM-DD"
+    if "could not determine a constructor" in message:
+        return message, "remove the `!` tag: stories use plain YAML values only"
+    if context and context.startswith("while parsing a flow") and context_mark is not None:
+        bracket = "]" if "sequence" in context else "}"
+        return message, f"close the bracket opened on line {first_line + context_mark.line} with {bracket}"
+    if mark is not None:
+        quote = _open_quote_line(text, mark.line)
+        if quote is not None:
+            return message, f'the quote opened on line {first_line + quote} is not closed: add the closing "'
+    if "mapping values are not allowed" in message:
+        return message, "put text that contains ': ' in quotes"
+    return message, "check the indentation and quoting on this line"
 
 
 def _walk(node: yaml.Node, base: int, path: LinePath, out: dict, dupes: list) -> None:
@@ -103,12 +143,12 @@ def parse_yaml(text: str, first_line: int, shown: str, what: str) -> tuple[YamlB
     """Parse YAML that starts at file line ``first_line``; never raises for bad YAML."""
     problems: list[Problem] = []
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # _Loader is a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = first_line + (mark.line if mark else 0)
-        message, fix = _yaml_error_text(exc)
+        message, fix = _yaml_error_text(exc, text, first_line)
         problems.append(Problem(shown, line, f"{what} is not valid YAML: {message}", fix))
         return None, problems
     except (ValueError, OverflowError, RecursionError) as exc:
@@ -129,6 +169,8 @@ def decode(raw: bytes, shown: str) -> tuple[str | None, list[Problem]]:
     """UTF-8 text with BOM removed and line endings normalised, or a problem naming the line."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(shown, 1, "the file is UTF-16 text, not UTF-8", "save the file as UTF-8")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -148,6 +190,21 @@ def decode(raw: bytes, shown: str) -> tuple[str | None, list[Problem]]:
 
 def split_front_matter(lines: list[str], shown: str) -> tuple[int, int, list[Problem]]:
     """Return (first YAML line index, closing line index) of the front matter, 0-based."""
+    if lines and lines[0].strip() == "" and any(line.strip() for line in lines):
+        first = next(index for index, line in enumerate(lines) if line.strip())
+        if lines[first].rstrip() == "---":
+            return (
+                -1,
+                -1,
+                [
+                    Problem(
+                        shown,
+                        1,
+                        "the front matter must start on the first line",
+                        f"remove the blank line(s) before the '---' on line {first + 1}",
+                    )
+                ],
+            )
     if not lines or lines[0].rstrip() != "---":
         return (
             -1,
@@ -288,16 +345,52 @@ def _read_body(story: RawStory, lines: list[str], offset: int) -> None:
         elif token.type == "fence" and token.map:
             first, last = token.map
             info = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+            opener = FENCE_RE.match(body[first])
+            marker = opener.group(1) if opener else "```"
+            step_title = current.title if current else None
             if not _fence_closed(body, first, last):
+                what = f"the {marker}{info} block" if info else "a fenced block"
                 story.problems.append(
                     Problem(
                         shown,
                         offset + first + 1,
-                        "a fenced block is not closed",
-                        f"add a closing line {FENCE_RE.match(body[first]).group(1) if FENCE_RE.match(body[first]) else '```'}",
+                        f"{what} is not closed",
+                        f"add a closing line {marker}",
+                        step_title,
                     )
                 )
+            if info.lower() == "map" and info != "map":
+                story.problems.append(
+                    Problem(
+                        shown,
+                        offset + first + 1,
+                        f'the map block is marked "{info}"',
+                        f"write {marker}map in lowercase",
+                        step_title,
+                        "warning",
+                    )
+                )
+                info = "map"
             if info != "map":
+                # A ```map line inside a fence opened with the same marker: the author most likely
+                # forgot to close that fence (a longer outer fence is deliberate nesting).
+                for inner in range(first + 1, last):
+                    nested = FENCE_RE.match(body[inner])
+                    if (
+                        nested
+                        and nested.group(1)[0] == marker[0]
+                        and len(nested.group(1)) >= len(marker)
+                        and body[inner][nested.end() :].strip().split(maxsplit=1)[:1] == ["map"]
+                    ):
+                        story.problems.append(
+                            Problem(
+                                shown,
+                                offset + inner + 1,
+                                f"this map block is inside the fenced block opened on line {offset + first + 1}",
+                                f"close that block with a line {marker} before the map block",
+                                step_title,
+                            )
+                        )
                 continue
             excluded.append((first, last))
             line = offset + first + 1
@@ -327,15 +420,22 @@ def _read_body(story: RawStory, lines: list[str], offset: int) -> None:
             current.map = block if block is not None else YamlBlock(None, line + 1)
     # Step text: the body lines between headings, minus map fences.
     starts = [start for start, _, _ in headings] + [len(body)]
-    story.intro = _slice_text(body, 0, starts[0], excluded)
+    story.intro, _ = _slice_text(body, 0, starts[0], excluded, offset)
     for (_, heading_end, step), stop in zip(headings, starts[1:], strict=False):
-        step.text = _slice_text(body, heading_end, stop, excluded)
+        step.text, step.text_lines = _slice_text(body, heading_end, stop, excluded, offset)
 
 
 def _with_step(problem: Problem, step: str) -> Problem:
     return Problem(problem.path, problem.line, problem.message, problem.fix, step, problem.severity)
 
 
-def _slice_text(body: list[str], start: int, stop: int, excluded: list[tuple[int, int]]) -> str:
-    keep = [body[i] for i in range(start, stop) if not any(first <= i < last for first, last in excluded)]
-    return "\n".join(keep).strip("\n")
+def _slice_text(
+    body: list[str], start: int, stop: int, excluded: list[tuple[int, int]], offset: int
+) -> tuple[str, list[int]]:
+    """The text of body lines ``start:stop`` without map fences, and the file line of each line."""
+    keep = [i for i in range(start, stop) if not any(first <= i < last for first, last in excluded)]
+    while keep and body[keep[0]] == "":
+        keep.pop(0)
+    while keep and body[keep[-1]] == "":
+        keep.pop()
+    return "\n".join(body[i] for i in keep), [offset + i + 1 for i in keep]

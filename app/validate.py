@@ -106,32 +106,59 @@ def pydantic_problems(
         name = ".".join(str(p) for p in loc) or where
         kind = err["type"]
         value = err.get("input")
+        last = loc[-1] if loc else ""
         fix: str | None = None
-        if kind == "extra_forbidden":
-            key = loc[-1]
+        if loc[:1] == ("center",) and kind in ("missing", "tuple_type", "list_type", "too_short", "too_long"):
+            center = block.data.get("center") if isinstance(block.data, dict) else value
+            message = f'"center" must be two numbers [lat, lon], not {center!r}'
+            fix = "write e.g. center: [35.69, 51.42]"
+        elif kind == "extra_forbidden":
             allowed = _field_names(model, loc)
-            message = f'unknown key "{key}" in {where}'
-            fix = did_you_mean(str(key), allowed) or (
+            parent = ".".join(str(p) for p in loc[:-1])
+            message = f'unknown key "{last}" in ' + (f'"{parent}"' if parent else where)
+            fix = did_you_mean(str(last), allowed) or (
                 f"allowed keys: {', '.join(allowed)}" if allowed else None
             )
         elif kind == "missing":
             message = f'"{name}" is required in {where}'
-            fix = f"add `{loc[-1]}: ...`"
+            fix = f"add `{last}: ...`"
         elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
             message = f'"{name}" is {value}, out of range ({err["msg"].lower()})'
             fix = _range_fix(loc)
         elif kind in ("finite_number",):
             message = f'"{name}" must be a finite number, not {value}'
             fix = "write a plain number"
+        elif kind == "string_pattern_mismatch" and len(loc) >= 2 and loc[-1] == "[key]":
+            message = f'"{value}" is not a valid id in "{".".join(str(p) for p in loc[:-2])}"'
+            fix = f"use letters, digits, '-' and '_', e.g. {slugify(str(value))}"
         elif kind == "string_pattern_mismatch":
             message = f'"{name}" has an invalid value {value!r}'
             fix = _pattern_fix(loc)
-        elif kind == "string_type" and not isinstance(value, (dict, list)):
-            message = f'"{name}" should be text, not {_type_name(value)} ({value!r})'
+        elif kind == "string_type" and value is None and last in ("color", "fill_color"):
+            message = f'"{name}" is empty'
+            fix = 'an unquoted # starts a YAML comment: write the colour in quotes, e.g. "#0072B2"'
+        elif kind == "string_type" and isinstance(value, bool):
+            message = f'"{name}" should be text, not true/false ({str(value).lower()})'
+            fix = "YAML reads words such as no, yes, on and off as true/false: put the value in quotes"
+        elif kind == "string_type":
+            shown_value = "" if isinstance(value, (dict, list)) else f" ({value!r})"
+            message = f'"{name}" should be text, not {_type_name(value)}{shown_value}'
             fix = "put the value in quotes"
-        elif kind in ("tuple_type", "list_type", "too_short", "too_long") and loc and loc[-1] == "center":
-            message = f'"center" must be two numbers [lat, lon], not {value!r}'
-            fix = "write e.g. center: [35.69, 51.42]"
+        elif kind == "string_too_short":
+            message = f'"{name}" is empty'
+            fix = f"write a value after `{last}:`"
+        elif kind in ("float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"):
+            message = f'"{name}" should be a number, not {_type_name(value)} ({value!r})'
+            fix = "write a plain number, e.g. 5 or 2.5"
+        elif kind in ("dict_type", "model_type"):
+            message = f'"{name}" must be key: value pairs, not {_type_name(value)}'
+            fix = _mapping_fix(loc)
+        elif kind == "list_type":
+            message = f'"{name}" must be a list, not {_type_name(value)}'
+            fix = f"write it in brackets, e.g. {last}: [{value}]" if isinstance(value, str) else None
+        elif kind == "too_short" and isinstance(value, list) and not value:
+            message = f'"{name}" is an empty list'
+            fix = "give at least one item"
         elif kind in (
             "date_from_datetime_parsing",
             "date_type",
@@ -141,23 +168,40 @@ def pydantic_problems(
             message = f'"{name}" is not a date: {value!r}'
             fix = "write the date as YYYY-MM-DD"
         elif kind == "value_error":
-            message = f"{where}: {err['msg'].removeprefix('Value error, ')}"
-            fix = None
+            reason = err["msg"].removeprefix("Value error, ")
+            if loc and not isinstance(value, (dict, list)):
+                message = f'"{name}" is {value!r}: {reason}'
+            else:
+                message = f'"{name}": {reason}' if loc else f"{where}: {reason}"
         elif kind == "literal_error":
-            message = f'"{name}" is {value!r}; {err["msg"].lower()}'
+            expected = err.get("ctx", {}).get("expected")
+            message = f'"{name}" must be {expected}, not {value!r}' if expected else err["msg"]
         else:
             message = f'"{name}": {err["msg"].lower()} (got {_type_name(value)})'
         problems.append(Problem(shown, line, message, fix, step))
     return problems
 
 
+def _mapping_fix(loc: tuple[Any, ...]) -> str | None:
+    last = loc[-1] if loc else ""
+    if last == "layers":
+        return "give each layer as `id:` with `source:` and `label:` indented under it"
+    if last == "sources":
+        return "give each source as `id:` with `title:` indented under it"
+    if last == "highlight":
+        return "write e.g. highlight: {layer: places, ids: [paris]}"
+    return "write one `key: value` per line, indented under it"
+
+
 def _range_fix(loc: tuple[Any, ...]) -> str | None:
-    if "center" in loc:
+    if loc[:1] == ("center",):
         return "center is [lat, lon]: latitude −90…90 first, then longitude −180…180; are they swapped?"
     if loc and loc[-1] == "zoom":
         return "use a zoom from 1 (world) to 18 (street)"
     if loc and loc[-1] == "duration":
         return "use seconds from 0 (jump) to 30"
+    if loc and loc[-1] in ("opacity", "fill_opacity"):
+        return "use a value from 0 (transparent) to 1 (opaque)"
     return None
 
 
@@ -227,15 +271,22 @@ def _check(raw: RawStory, checked: Checked, strict: bool, geodata: bool) -> None
             Problem(shown, 1, "the front matter is missing", "add '---', 'title: ...', '---' at the top")
         )
     front_data = front_data if isinstance(front_data, dict) else {}
-    layer_ids = set(meta.layers) if meta else set(_dict_keys(front_data.get("layers")))
-    source_ids = set(meta.sources) if meta else set(_dict_keys(front_data.get("sources")))
+    # None: the front matter could not be read, so references to ids cannot be checked
+    front_ok = raw.front is not None and isinstance(raw.front.data, dict)
+    layer_ids = set(meta.layers) if meta else _declared_ids(front_data, "layers", front_ok)
+    source_ids = set(meta.sources) if meta else _declared_ids(front_data, "sources", front_ok)
     block = raw.front
+
+    if meta is not None and block is not None:
+        problem = _basemap_problem(meta.basemap, block.line_of(("basemap",)), shown)
+        if problem is not None:
+            problems.append(problem)
 
     layers: dict[str, LayerData] = {}
     if meta and geodata:
         for layer_id, layer_def in meta.layers.items():
             line = block.line_of(("layers", layer_id, "source")) if block else None
-            data = _check_layer(raw, layer_id, layer_def, line, strict, problems)
+            data = _check_layer(raw, layer_id, layer_def, line, block, strict, problems)
             if data is not None:
                 layers[layer_id] = data
         checked.layers = layers
@@ -282,12 +333,44 @@ def _check(raw: RawStory, checked: Checked, strict: bool, geodata: bool) -> None
         )
 
 
-def _dict_keys(value: Any) -> list[str]:
-    return [str(k) for k in value] if isinstance(value, dict) else []
+def _basemap_problem(basemap: str, line: int, shown: str) -> Problem | None:
+    """An unknown basemap would only fail when the map is drawn; report it here instead."""
+    if basemap == "natural-earth":
+        return None
+    import xyzservices
+
+    try:
+        xyzservices.providers.query_name(basemap)
+    except ValueError:
+        names = ["natural-earth", *xyzservices.providers.flatten()]
+        return Problem(
+            shown,
+            line,
+            f'unknown basemap "{basemap}"',
+            did_you_mean(basemap, names)
+            or "use natural-earth or an xyzservices name such as CartoDB.Positron",
+        )
+    return None
+
+
+def _declared_ids(front_data: dict[str, Any], key: str, front_ok: bool) -> set[str] | None:
+    """Ids declared under ``key`` in unvalidated front matter; None when they cannot be known."""
+    if not front_ok:
+        return None
+    value = front_data.get(key)
+    if value is None:
+        return set()
+    return {str(k) for k in value} if isinstance(value, dict) else None
 
 
 def _check_layer(
-    raw: RawStory, layer_id: str, layer_def: LayerDef, line: int | None, strict: bool, problems: list[Problem]
+    raw: RawStory,
+    layer_id: str,
+    layer_def: LayerDef,
+    line: int | None,
+    block: YamlBlock | None,
+    strict: bool,
+    problems: list[Problem],
 ) -> LayerData | None:
     shown = raw.shown
     prefix = f'layer "{layer_id}"'
@@ -312,15 +395,18 @@ def _check_layer(
         )
     if data is None:
         return None
-    block_line = line
+
+    def line_of(*keys: str | int) -> int | None:
+        return block.line_of(("layers", layer_id, *keys)) if block else line
+
     columns = set(data.columns)
     for key in ("tooltip", "popup"):
-        for name in getattr(layer_def, key):
+        for index, name in enumerate(getattr(layer_def, key)):
             if name not in columns:
                 problems.append(
                     Problem(
                         shown,
-                        block_line,
+                        line_of(key, index),
                         f'{prefix}: {key} field "{name}" is not a property of {layer_def.source}',
                         did_you_mean(name, columns) or _known(columns, "properties"),
                     )
@@ -330,7 +416,7 @@ def _check_layer(
             problems.append(
                 Problem(
                     shown,
-                    block_line,
+                    line_of(*key.split(".")),
                     f'{prefix}: {key} property "{name}" is not in {layer_def.source}',
                     did_you_mean(name, columns) or _known(columns, "properties"),
                 )
@@ -339,7 +425,7 @@ def _check_layer(
         problems.append(
             Problem(
                 shown,
-                block_line,
+                line_of("id_field"),
                 f'{prefix}: id_field "{layer_def.id_field}" is not a property of {layer_def.source}',
                 did_you_mean(layer_def.id_field, columns)
                 or "set `id_field:` to a property that names each feature",
@@ -354,7 +440,7 @@ def _check_layer(
             problems.append(
                 Problem(
                     shown,
-                    block_line,
+                    line_of("style", "categories"),
                     f'{prefix}: values of "{style.by}" without a category: {", ".join(missing[:6])}',
                     "add them under style.categories (they are drawn in the layer's `color`)",
                     severity="warning",
@@ -368,8 +454,8 @@ def _check_step(
     raw_step: RawStep,
     number: int,
     meta: FrontMatter | None,
-    layer_ids: set[str],
-    source_ids: set[str],
+    layer_ids: set[str] | None,
+    source_ids: set[str] | None,
     layers: dict[str, LayerData],
     problems: list[Problem],
 ) -> Step | None:
@@ -446,8 +532,8 @@ def _check_step(
 
 def _check_refs_raw(
     block: YamlBlock,
-    layer_ids: set[str],
-    source_ids: set[str],
+    layer_ids: set[str] | None,
+    source_ids: set[str] | None,
     shown: str,
     title: str,
     problems: list[Problem],
@@ -458,7 +544,7 @@ def _check_refs_raw(
         values = data.get(key)
         if isinstance(values, list):
             for index, value in enumerate(values):
-                if isinstance(value, str) and value not in known:
+                if known is not None and isinstance(value, str) and value not in known:
                     problems.append(_unknown(shown, block.line_of((key, index)), title, what, value, known))
 
 
@@ -476,27 +562,27 @@ def _check_refs(
     state: MapState,
     block: YamlBlock,
     meta: FrontMatter | None,
-    layer_ids: set[str],
-    source_ids: set[str],
+    layer_ids: set[str] | None,
+    source_ids: set[str] | None,
     layers: dict[str, LayerData],
     shown: str,
     title: str,
     problems: list[Problem],
 ) -> None:
     for index, layer in enumerate(state.layers):
-        if layer not in layer_ids:
+        if layer_ids is not None and layer not in layer_ids:
             problems.append(
                 _unknown(shown, block.line_of(("layers", index)), title, "layer", layer, layer_ids)
             )
     for index, source in enumerate(state.sources):
-        if source not in source_ids:
+        if source_ids is not None and source not in source_ids:
             problems.append(
                 _unknown(shown, block.line_of(("sources", index)), title, "source", source, source_ids)
             )
     if state.fit is not None:
         layer_id, _, feature_id = state.fit.partition("/")
         line = block.line_of(("fit",))
-        if layer_id not in layer_ids:
+        if layer_ids is not None and layer_id not in layer_ids:
             problems.append(_unknown(shown, line, title, "layer", layer_id, layer_ids))
         elif feature_id and layer_id in layers and meta is not None:
             id_field = meta.layers[layer_id].id_field
@@ -514,7 +600,7 @@ def _check_refs(
     if state.highlight is not None:
         hl = state.highlight
         line = block.line_of(("highlight", "layer"))
-        if hl.layer not in layer_ids:
+        if layer_ids is not None and hl.layer not in layer_ids:
             problems.append(_unknown(shown, line, title, "layer", hl.layer, layer_ids))
         else:
             if hl.layer not in state.layers:
@@ -545,9 +631,11 @@ def _check_refs(
 def _check_text(raw: RawStory, raw_step: RawStep, problems: list[Problem]) -> None:
     """Images need alt text and an existing local file; raw HTML is not shown."""
     tokens = MarkdownIt("commonmark").parse(raw_step.text)  # html on: only to find raw HTML
-    text_start = raw_step.line + 1
+    lines = raw_step.text_lines
     for token in tokens:
-        line = text_start + (token.map[0] if token.map else 0)
+        first = token.map[0] if token.map else 0
+        line = lines[first] if first < len(lines) else raw_step.line
+        html_reported = False
         for child in token.children or []:
             if child.type == "image":
                 src = str(child.attrGet("src") or "")
@@ -563,7 +651,7 @@ def _check_text(raw: RawStory, raw_step: RawStep, problems: list[Problem]) -> No
                     )
                 if src and not src.startswith(("http://", "https://", "data:")):
                     try:
-                        if not resolve_source(raw.path, src).is_file():
+                        if not _is_file(resolve_source(raw.path, src)):
                             problems.append(
                                 Problem(
                                     raw.shown,
@@ -577,7 +665,8 @@ def _check_text(raw: RawStory, raw_step: RawStep, problems: list[Problem]) -> No
                         problems += [
                             Problem(raw.shown, line, p.message, p.fix, raw_step.title) for p in exc.problems
                         ]
-            elif child.type == "html_inline":
+            elif child.type == "html_inline" and not html_reported:
+                html_reported = True
                 problems.append(
                     Problem(
                         raw.shown,
@@ -599,6 +688,14 @@ def _check_text(raw: RawStory, raw_step: RawStep, problems: list[Problem]) -> No
                     "warning",
                 )
             )
+
+
+def _is_file(path: Path) -> bool:
+    """Path.is_file, but False (not an OSError) for names the system refuses, e.g. too long."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def find_stories(paths: list[Path]) -> list[Path]:
