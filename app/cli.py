@@ -33,7 +33,11 @@ def validate(paths: tuple[Path, ...], strict: bool, quiet: bool) -> None:
     """Check story files (or folders of *.md stories). Default: stories/."""
     targets = list(paths) or [Path("stories")]
     for target in targets:
-        if not target.exists():
+        try:
+            exists = target.exists()
+        except OSError as exc:  # e.g. a name longer than the system allows
+            raise click.UsageError(f"{str(target)[:80]}…: cannot be read ({exc.strerror})") from None
+        if not exists:
             raise click.UsageError(f"{target}: no such file or folder")
     stories = find_stories(targets)
     if not stories:
@@ -48,7 +52,9 @@ def validate(paths: tuple[Path, ...], strict: bool, quiet: bool) -> None:
         elif not quiet:
             steps = len(checked.story.steps) if checked.story else 0
             note = f", {len(checked.warnings)} warning(s)" if checked.warnings else ""
-            click.secho(f"{checked.path}: ok ({steps} steps{note})", fg="green", err=True)
+            click.secho(
+                f"{checked.path}: ok ({steps} step{'s' if steps != 1 else ''}{note})", fg="green", err=True
+            )
     if not quiet:
         click.echo(f"{len(stories) - failed} of {len(stories)} stories valid", err=True)
     sys.exit(1 if failed else 0)

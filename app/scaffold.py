@@ -81,8 +81,9 @@ PLACES = {
 def scaffold(slug: str, folder: Path, force: bool = False) -> list[Path]:
     """Write ``folder/slug.md`` and ``folder/../geodata/slug-places.geojson``."""
     if not re.match(r"^[a-z0-9][a-z0-9-]{0,63}$", slug):
+        suggestion = slugify(slug).replace("_", "-")[:64] or "my-story"
         raise ValueError(
-            f'"{slug}" is not a valid slug: use lowercase letters, digits and "-" (e.g. {slugify(slug)})'
+            f'"{slug}" is not a valid slug: use lowercase letters, digits and "-" (e.g. {suggestion})'
         )
     story = folder / f"{slug}.md"
     data = folder.resolve().parent / "geodata" / f"{slug}-places.geojson"
