@@ -4,6 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+SRC := $(wildcard app tests bench geodata)
 STORY ?= russia-iran
 
 .PHONY: run test lint format geodata bench export chromium clean
@@ -35,12 +36,12 @@ test: $(VENV)/.dev node_modules/.installed chromium
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.dev
-	$(BIN)/ruff check app tests bench geodata
-	$(BIN)/ruff format --check app tests bench geodata
+	$(BIN)/ruff check $(SRC)
+	$(BIN)/ruff format --check $(SRC)
 
 format: $(VENV)/.dev
-	$(BIN)/ruff format app tests bench geodata
-	$(BIN)/ruff check --fix app tests bench geodata
+	$(BIN)/ruff format $(SRC)
+	$(BIN)/ruff check --fix $(SRC)
 
 ## geodata: rebuild geodata/*.geojson from Natural Earth (npm) and geodata/facts/*.csv
 geodata: $(VENV)/.runtime node_modules/.installed
