@@ -1,0 +1,7 @@
+"""``python -m bench [--quick] [--only tour,baselines,export,validate,geodata]``."""
+
+import sys
+
+from bench.cli import main
+
+sys.exit(main())

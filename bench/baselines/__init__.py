@@ -1,0 +1,1 @@
+"""Baseline Streamlit apps the tour is compared with (plain streamlit-folium patterns)."""

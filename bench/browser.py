@@ -1,0 +1,506 @@
+"""The browser figures: the tour, the export and the two baselines, in a real Chromium.
+
+Every time is taken inside the page with ``performance.now()`` of the top document, so
+Playwright's own round trips are not counted:
+
+* input → move: a capturing ``keydown``/``click`` listener on ``window`` stamps the input;
+  Leaflet's ``movestart`` on the map stamps the move. A baseline that builds a new map
+  counts the moment the new map exists (``window.map`` is set in st_folium's frame).
+* settled: the step's progress line ("Step i of n") is rendered, Streamlit's
+  ``[data-test-script-state]`` is ``notRunning`` (a MutationObserver checks both) and the
+  map's ``moveend`` has fired (or the new map exists); the later of the two.
+* websocket bytes: Playwright's ``framesent``/``framereceived`` payload sizes over 20 steps.
+* remounts: a probe property is put on the map frame element and on the Leaflet map object;
+  a step after which either has lost it counts once.
+* first map / time to interactive: ``performance.now()`` (i.e. since navigation start) at
+  ``storymap:ready`` (the tour, the export) or when st_folium's map exists (baselines).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from bench.figures import median
+from tests.support import (
+    LOCAL_HOSTS,
+    ROOT,
+    RequestGuard,
+    free_port,
+    wait_for_app,
+)
+
+LEAFLET_DIST = ROOT / "node_modules" / "leaflet" / "dist"
+VIEWPORT = {"width": 1280, "height": 860}
+STEP_WALK = 20  # step changes per reduced-motion run (ws bytes, remounts, settled)
+TIMEOUT = 60_000
+
+TOP_JS = r"""
+(() => {
+  if (window !== window.top) return;
+  const now = () => performance.now();
+  const b = window.__bench = {armed: null, readyAt: null, firstMapAt: null, maps: 0};
+  const check = () => {
+    const a = b.armed;
+    if (!a || a.inputAt === null || a.settledAt !== null) return;
+    if (a.textAt === null) {
+      if (a.progress === null) a.textAt = a.inputAt;
+      else {
+        const p = document.querySelector('[data-testid="storymap-progress"]');
+        const s = document.querySelector('[data-test-script-state]');
+        if (p && p.textContent.trim() === a.progress && s &&
+            s.getAttribute('data-test-script-state') === 'notRunning') a.textAt = now();
+      }
+    }
+    if (a.textAt !== null && (!a.needMap || a.mapDoneAt !== null)) {
+      a.settledAt = Math.max(a.textAt, a.mapDoneAt || 0);
+    }
+  };
+  const stamp = () => { const a = b.armed; if (a && a.inputAt === null) { a.inputAt = now(); check(); } };
+  window.addEventListener('keydown', stamp, true);
+  window.addEventListener('click', stamp, true);
+  window.addEventListener('storymap:ready', () => { if (b.readyAt === null) b.readyAt = now(); });
+  new MutationObserver(check).observe(document, {
+    subtree: true, childList: true, characterData: true,
+    attributes: true, attributeFilter: ['data-test-script-state'],
+  });
+  window.__benchArm = (opts) => {
+    b.armed = {progress: opts.progress === undefined ? null : opts.progress, needMap: !!opts.needMap,
+               inputAt: null, moveAt: null, mapDoneAt: null, textAt: null, settledAt: null};
+  };
+  window.__benchHook = (map) => {
+    if (!map || map.__benchHooked) return;
+    map.__benchHooked = true;
+    map.on('movestart', () => {
+      const a = b.armed;
+      if (a && a.inputAt !== null && a.moveAt === null) a.moveAt = now();
+    });
+    map.on('moveend', () => {
+      const a = b.armed;
+      if (a && a.moveAt !== null && a.mapDoneAt === null) { a.mapDoneAt = now(); check(); }
+    });
+  };
+  window.__benchMapSet = (map) => {
+    const t = now();
+    if (b.firstMapAt === null) b.firstMapAt = t;
+    b.maps += 1;
+    window.__benchHook(map);
+    const a = b.armed;
+    if (a && a.inputAt !== null) {
+      if (a.moveAt === null) a.moveAt = t;
+      if (a.mapDoneAt === null) a.mapDoneAt = t;
+      check();
+    }
+  };
+  window.__benchProbe = (kind) => {
+    let frame = null, map = null;
+    if (kind === 'ours') {
+      frame = document.querySelector('[data-testid="storymap-frame"]');
+      map = window.storymap ? window.storymap.map : null;
+    } else {
+      frame = document.querySelector('iframe[data-testid="stCustomComponentV1"]') ||
+              document.querySelector('iframe[title*="st_folium"]');
+      try { map = frame && frame.contentWindow ? frame.contentWindow.map : null; } catch (e) { map = null; }
+    }
+    const kept = {frame: !!(frame && frame.__benchProbe), map: !!(map && map.__benchProbe),
+                  found: !!frame && !!map};
+    if (frame) frame.__benchProbe = true;
+    if (map) map.__benchProbe = true;
+    return kept;
+  };
+})();
+"""
+
+# In st_folium's frame: tell the top page when `window.map` (the Leaflet map) is set.
+FRAME_JS = r"""
+(() => {
+  if (window === window.top) return;
+  let current;
+  try {
+    Object.defineProperty(window, 'map', {
+      configurable: true,
+      get() { return current; },
+      set(value) { current = value; try { window.top.__benchMapSet(value); } catch (e) {} },
+    });
+  } catch (e) {}
+})();
+"""
+
+
+class CdnRouter:
+    """Baselines: Leaflet from the CDN is served from node_modules/leaflet/dist; other CDN
+    files folium names (jQuery, Bootstrap, Font Awesome, awesome-markers) get an empty 200
+    (the maps here do not use them). Local requests pass; nothing leaves the machine."""
+
+    def __init__(self) -> None:
+        self.mapped: set[str] = set()
+        self.stubbed: set[str] = set()
+
+    def __call__(self, route) -> None:
+        url = route.request.url
+        parsed = urlparse(url)
+        if parsed.scheme in ("data", "blob", "about", "file") or parsed.hostname in LOCAL_HOSTS:
+            route.continue_()
+            return
+        name = parsed.path.rsplit("/", 1)[-1]
+        if name in ("leaflet.js", "leaflet.css") and (LEAFLET_DIST / name).exists():
+            self.mapped.add(url)
+            route.fulfill(path=str(LEAFLET_DIST / name))
+            return
+        self.stubbed.add(url)
+        kind = "text/css" if name.endswith(".css") else "application/javascript"
+        route.fulfill(status=200, body="", content_type=kind)
+
+
+class WsCounter:
+    """Websocket payload bytes, counted only while ``on``."""
+
+    def __init__(self) -> None:
+        self.on = False
+        self.sent = 0
+        self.received = 0
+        self.frames = 0
+
+    def attach(self, page) -> None:
+        page.on("websocket", self._socket)
+
+    def _socket(self, ws) -> None:
+        ws.on("framesent", lambda payload: self._add("sent", payload))
+        ws.on("framereceived", lambda payload: self._add("received", payload))
+
+    def _add(self, direction: str, payload: str | bytes) -> None:
+        if not self.on:
+            return
+        size = len(payload.encode() if isinstance(payload, str) else payload)
+        setattr(self, direction, getattr(self, direction) + size)
+        self.frames += 1
+
+
+@contextlib.contextmanager
+def serve(script: Path, env: dict[str, str], log_dir: Path) -> Iterator[str]:
+    """``streamlit run script`` on a free port (like tests.support.streamlit_server, any script)."""
+    port = free_port()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = (log_dir / f"streamlit-{script.stem}-{port}.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(script),
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start; see {log.name}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def walk(steps: int, count: int) -> list[int]:
+    """``count`` step indices from step 0, forward to the end and back again."""
+    out: list[int] = []
+    position, direction = 0, 1
+    while len(out) < count:
+        if not 0 <= position + direction < steps:
+            direction = -direction
+        position += direction
+        out.append(position)
+    return out
+
+
+@dataclass
+class App:
+    """One app under test: ours (the tour) or a baseline (st_folium)."""
+
+    name: str  # "ours", "rebuild", "keep"
+    url: str
+    steps: int
+    router: Callable[[], Any]  # makes a request router per context (RequestGuard or CdnRouter)
+    outside: set[str] = field(default_factory=set)  # requests aborted (ours) or stubbed (baselines)
+    mapped: set[str] = field(default_factory=set)  # CDN requests served from node_modules
+
+    @property
+    def folium(self) -> bool:
+        return self.name != "ours"
+
+
+class Session:
+    """A fresh browser context and page (an empty cache, like a first visit)."""
+
+    def __init__(self, browser, app: App, motion: str) -> None:
+        self.app = app
+        self.router = app.router()
+        self.context = browser.new_context(viewport=VIEWPORT, reduced_motion=motion)
+        self.context.route("**/*", self.router)
+        self.context.add_init_script(TOP_JS)
+        if app.folium:
+            self.context.add_init_script(FRAME_JS)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        self.ws = WsCounter()
+        self.ws.attach(self.page)
+        self.current = 0
+
+    def close(self) -> None:
+        self.context.close()
+        if isinstance(self.router, CdnRouter):
+            self.app.mapped |= self.router.mapped
+            self.app.outside |= self.router.stubbed
+        else:
+            self.app.outside |= set(self.router.outside)
+
+    def open(self) -> float:
+        """Load the app; returns navigation start → first map (ms)."""
+        page = self.page
+        page.goto(self.app.url, wait_until="commit")
+        if self.app.folium:
+            page.wait_for_function(
+                "() => window.__bench && window.__bench.firstMapAt !== null", timeout=TIMEOUT
+            )
+            first = page.evaluate("() => window.__bench.firstMapAt")
+            self._wait_text(0)
+        else:
+            page.wait_for_function("() => window.__bench && window.__bench.readyAt !== null", timeout=TIMEOUT)
+            first = page.evaluate("() => window.__bench.readyAt")
+            wait_for_app(page)
+            page.evaluate("() => window.__benchHook(window.storymap.map)")
+        self.current = 0
+        return float(first)
+
+    def _wait_text(self, index: int) -> None:
+        self.page.wait_for_function(
+            """(want) => { const p = document.querySelector('[data-testid="storymap-progress"]');
+                           const s = document.querySelector('[data-test-script-state]');
+                           return p && p.textContent.trim() === want && s &&
+                                  s.getAttribute('data-test-script-state') === 'notRunning'; }""",
+            arg=f"Step {index + 1} of {self.app.steps}",
+            timeout=TIMEOUT,
+        )
+
+    def go(self, index: int) -> dict[str, float]:
+        """Move to ``index`` (key press on the tour, button click on a baseline); wait until settled."""
+        page = self.page
+        forward = index > self.current
+        page.evaluate(
+            "(o) => window.__benchArm(o)",
+            {"progress": f"Step {index + 1} of {self.app.steps}", "needMap": True},
+        )
+        if self.app.folium:
+            page.get_by_role("button", name="Next" if forward else "Previous", exact=True).click()
+        else:
+            page.keyboard.press("ArrowRight" if forward else "ArrowLeft")
+        page.wait_for_function(
+            "() => window.__bench.armed && window.__bench.armed.settledAt !== null", timeout=TIMEOUT
+        )
+        self.current = index
+        armed = page.evaluate("() => window.__bench.armed")
+        return {
+            "move": armed["moveAt"] - armed["inputAt"],
+            "settled": armed["settledAt"] - armed["inputAt"],
+            "text": armed["textAt"] - armed["inputAt"],
+        }
+
+    def probe(self) -> dict[str, bool]:
+        return self.page.evaluate("(kind) => window.__benchProbe(kind)", self.app.name)
+
+
+def measure_app(browser, app: App, runs: int, presses: int, log: Callable[[str], None]) -> dict[str, Any]:
+    """First map, input → move (motion on), settled / ws bytes / remounts (reduced motion)."""
+    out: dict[str, Any] = {"app": app.name}
+    errors: list[str] = []
+
+    warm = Session(browser, app, "no-preference")
+    try:
+        warm.open()  # warms the server (story cache, script) — a running server
+    finally:
+        warm.close()
+    first = []
+    for run in range(runs):
+        log(f"{app.name}: first map, run {run + 1}/{runs}")
+        session = Session(browser, app, "no-preference")
+        try:
+            first.append(session.open())
+            errors += session.errors
+        finally:
+            session.close()
+    out["first_map_runs_ms"] = first
+
+    move_runs, move_all = [], []
+    for run in range(runs):
+        log(f"{app.name}: input → move with motion, run {run + 1}/{runs}")
+        session = Session(browser, app, "no-preference")
+        try:
+            session.open()
+            values = [session.go(index)["move"] for index in range(1, presses + 1)]
+            move_all.append(values)
+            move_runs.append(median(values))
+            errors += session.errors
+        finally:
+            session.close()
+    out["move_runs_ms"] = move_runs
+    out["move_presses_ms"] = move_all
+
+    settled_runs, ws_runs, remount_runs, detail = [], [], [], []
+    for run in range(runs):
+        log(f"{app.name}: {STEP_WALK} steps with reduced motion, run {run + 1}/{runs}")
+        session = Session(browser, app, "reduce")
+        try:
+            session.open()
+            session.probe()
+            session.page.wait_for_timeout(300)  # let the load's last messages pass
+            session.ws.on = True
+            steps, remounts, frames, maps = [], 0, 0, 0
+            for index in walk(app.steps, STEP_WALK):
+                steps.append(session.go(index))
+                kept = session.probe()
+                if not (kept["frame"] and kept["map"]):
+                    remounts += 1
+                frames += not kept["frame"]
+                maps += not kept["map"]
+            session.page.wait_for_timeout(500)  # trailing messages of the last step
+            session.ws.on = False
+            settled_runs.append(median([s["settled"] for s in steps]))
+            ws_runs.append((session.ws.sent + session.ws.received) / STEP_WALK)
+            remount_runs.append(remounts)
+            detail.append(
+                {
+                    "settled_ms": [s["settled"] for s in steps],
+                    "move_ms": [s["move"] for s in steps],
+                    "text_ms": [s["text"] for s in steps],
+                    "ws_sent": session.ws.sent,
+                    "ws_received": session.ws.received,
+                    "ws_frames": session.ws.frames,
+                    "frame_remounts": frames,
+                    "map_remounts": maps,
+                }
+            )
+            errors += session.errors
+        finally:
+            session.close()
+    out.update(
+        settled_runs_ms=settled_runs,
+        ws_bytes_per_step_runs=ws_runs,
+        remount_runs=remount_runs,
+        walk_detail=detail,
+        page_errors=errors[:10],
+        cdn_served_locally=sorted(app.mapped),
+        outside_requests=sorted(app.outside),  # ours: aborted; baselines: answered with an empty 200
+    )
+    return out
+
+
+def measure_export(
+    browser, page_file: Path, runs: int, presses: int, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Time to interactive and key → first movement of the exported page, from file://."""
+    url = page_file.resolve().as_uri()
+
+    def session(motion: str):
+        guard = RequestGuard()
+        context = browser.new_context(viewport=VIEWPORT, reduced_motion=motion)
+        context.route("**/*", guard)
+        context.add_init_script(TOP_JS)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(url, wait_until="commit")
+        page.wait_for_function("() => window.__bench && window.__bench.readyAt !== null", timeout=TIMEOUT)
+        return context, page, guard, errors
+
+    context, _, _, _ = session("no-preference")  # warm the disk cache once
+    context.close()
+    tti, outside, errors = [], [], []
+    for run in range(runs):
+        log(f"export: time to interactive, run {run + 1}/{runs}")
+        context, page, guard, errs = session("no-preference")
+        tti.append(float(page.evaluate("() => window.__bench.readyAt")))
+        outside += guard.outside
+        errors += errs
+        context.close()
+    move_runs, move_all = [], []
+    for run in range(runs):
+        log(f"export: key → move, run {run + 1}/{runs}")
+        context, page, guard, errs = session("no-preference")
+        page.evaluate("() => window.__benchHook(window.storymap.map)")
+        values = []
+        for _ in range(presses):
+            page.evaluate("() => window.__benchArm({progress: null, needMap: true})")
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(
+                "() => window.__bench.armed && window.__bench.armed.settledAt !== null", timeout=TIMEOUT
+            )
+            armed = page.evaluate("() => window.__bench.armed")
+            values.append(armed["moveAt"] - armed["inputAt"])
+        move_all.append(values)
+        move_runs.append(median(values))
+        outside += guard.outside
+        errors += errs
+        context.close()
+    return {
+        "tti_runs_ms": tti,
+        "move_runs_ms": move_runs,
+        "move_presses_ms": move_all,
+        "outside_requests": sorted(set(outside)),
+        "page_errors": errors[:10],
+    }
+
+
+def build_export(story: Path, out: Path) -> dict[str, Any]:
+    """Run ``python -m app export``; ``available`` is False when the command does not exist."""
+    probe = subprocess.run(
+        [sys.executable, "-m", "app", "export", "--help"], cwd=ROOT, capture_output=True, text=True
+    )
+    if probe.returncode != 0:
+        return {"available": False, "why": (probe.stderr or probe.stdout).strip().splitlines()[-1:]}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "export", str(story), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    took = (time.perf_counter() - start) * 1000
+    if done.returncode != 0 or not out.exists():
+        return {
+            "available": False,
+            "why": [f"export failed ({done.returncode}): {done.stderr.strip()[-300:]}"],
+        }
+    return {"available": True, "build_ms": took, "bytes": out.stat().st_size}

@@ -1,0 +1,313 @@
+"""``python -m bench``: measure, print a table, write bench/results/<UTC time>.json and latest.json."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from bench import machine, pure
+from bench.figures import Figure, fmt, fmt_ratio, fmt_target, from_runs, median, unavailable
+from tests.support import ROOT
+
+GROUPS = ("tour", "baselines", "export", "validate", "geodata")
+RESULTS = Path(__file__).resolve().parent / "results"
+STORY = ROOT / "stories" / "russia-iran.md"
+BASELINES = {"rebuild": "rebuild_app.py", "keep": "keep_app.py"}
+
+NOTES = [
+    "Times are medians of the runs (each run a fresh browser context: empty cache, a first visit); "
+    "each time is taken in the page with performance.now(), Playwright's round trips excluded.",
+    "Tour: the flagship (stories/russia-iran.md) on a running server; key → move with motion on "
+    "(Leaflet movestart after the keydown), settled/bytes/remounts over 20 steps with reduced motion "
+    "(the map jumps, so 'settled' is the server's answer: step text rendered and script notRunning).",
+    "Baselines are plain st_folium apps over the same Story model and prepared GeoJSON "
+    "(bench/baselines/): rebuild = a new folium.Map per step; keep = one map, center/zoom + "
+    "feature_group_to_add per step; both with returned_objects=[] (no extra reruns) and Previous/Next as "
+    "st.button (measured from the button's click).",
+    "Offline: in the baseline runs, Playwright's page.route serves the CDN's leaflet.js/leaflet.css from "
+    "node_modules/leaflet/dist and answers folium's other CDN files (jQuery, Bootstrap, Font Awesome, "
+    "awesome-markers; unused by these maps) with an empty 200. Our runs abort any non-local request "
+    "(RequestGuard). Routing disables Chromium's HTTP cache in every context alike.",
+    "Data: validate = app.validate.check_story on a generated story (200 steps, 50 small layers), "
+    "geodata caches cleared before each run; geodata = a generated ~20 MB coverage of many-vertex "
+    "district polygons (bench/pure.py) through load_layer + prepare_geojson at zoom 7, cold = caches "
+    "cleared, cached = the second call; bytes = compact JSON of prepare_geojson's result.",
+    "Sizes are SI: 1 KB = 1,000 bytes, 1 MB = 1,000,000 bytes.",
+]
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument(
+        "--quick", action="store_true", help="3 runs instead of 5, 3 key presses instead of 5"
+    )
+    parser.add_argument(
+        "--only", default=",".join(GROUPS), help=f"comma-separated groups: {', '.join(GROUPS)}"
+    )
+    parser.add_argument("--runs", type=int, default=None, help="runs per figure (default 5, --quick 3)")
+    parser.add_argument(
+        "--keep-tmp", action="store_true", help="keep bench/results/tmp/<stamp> (server logs)"
+    )
+    parser.add_argument("--no-save", action="store_true", help="print only; write no JSON")
+    args = parser.parse_args(argv)
+    args.groups = [g.strip() for g in args.only.split(",") if g.strip()]
+    unknown = sorted(set(args.groups) - set(GROUPS))
+    if unknown:
+        parser.error(f"unknown group(s) {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
+    args.runs = args.runs or (3 if args.quick else 5)
+    args.presses = 3 if args.quick else 5
+    return args
+
+
+def _tour_figures(ours: dict[str, Any] | None, baselines: dict[str, dict[str, Any]]) -> list[Figure]:
+    specs = [
+        ("tour.key_to_move", "Tour: key press → map starts moving", "ms", "move_runs_ms"),
+        ("tour.settled", "Tour: step settled (no flight)", "ms", "settled_runs_ms"),
+        ("tour.ws_bytes_per_step", "Tour: websocket bytes per step", "bytes", "ws_bytes_per_step_runs"),
+        ("tour.remounts", "Tour: map remounts in 20 steps", "count", "remount_runs"),
+        ("tour.first_map", "Tour: first map painted", "ms", "first_map_runs_ms"),
+    ]
+    figures = []
+    for fid, label, unit, key in specs:
+        if ours is None or "error" in ours:
+            figure = unavailable(fid, "tour", label, unit, (ours or {}).get("error", "not measured"))
+        else:
+            figure = from_runs(fid, "tour", label, unit, ours[key])
+        for name, result in baselines.items():
+            figure.baselines[name] = median(result[key]) if "error" not in result else None
+        figures.append(figure)
+    return figures
+
+
+def _export_figures(built: dict[str, Any], measured: dict[str, Any] | None) -> list[Figure]:
+    labels = [
+        ("export.key_to_move", "Export: key press → first movement", "ms"),
+        ("export.size", "Export: file size", "bytes"),
+        ("export.tti", "Export: time to interactive", "ms"),
+    ]
+    if not built.get("available"):
+        why = "not available: `python -m app export` " + " ".join(built.get("why") or [])
+        return [unavailable(fid, "export", label, unit, why.strip()) for fid, label, unit in labels]
+    size = Figure("export.size", "export", labels[1][1], "bytes", value=built["bytes"], runs=[built["bytes"]])
+    size.extra = {"build_ms": built["build_ms"]}
+    if measured is None or "error" in measured:
+        why = (measured or {}).get("error", "not measured")
+        return [unavailable("export.key_to_move", "export", labels[0][1], "ms", why), size,
+                unavailable("export.tti", "export", labels[2][1], "ms", why)]  # fmt: skip
+    move = from_runs("export.key_to_move", "export", labels[0][1], "ms", measured["move_runs_ms"])
+    tti = from_runs("export.tti", "export", labels[2][1], "ms", measured["tti_runs_ms"])
+    for figure in (move, tti):
+        figure.extra = {k: v for k, v in measured.items() if k not in ("move_runs_ms", "tti_runs_ms")}
+    return [move, size, tti]
+
+
+def _guard(log: Callable[[str], None], what: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    try:
+        return work()
+    except Exception as exc:  # one failing group must not lose the others
+        log(f"[red]{what} failed: {exc}[/red]")
+        return {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-2000:]}
+
+
+def _browser_groups(args: argparse.Namespace, tmp: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    from playwright.sync_api import sync_playwright
+
+    from bench import browser as bb
+    from tests.support import CHROMIUM, CHROMIUM_ARGS, RequestGuard, copy_project, streamlit_server
+
+    project = copy_project(tmp / "project", [STORY])
+    story = project / "stories" / STORY.name
+    steps = len(pure_story_steps(story))
+    out: dict[str, Any] = {"baselines": {}}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        out["chromium"] = browser.version
+        try:
+            if "tour" in args.groups:
+
+                def tour() -> dict[str, Any]:
+                    with streamlit_server(project / "stories") as url:
+                        app = bb.App("ours", f"{url}/?story={story.stem}", steps, RequestGuard)
+                        return bb.measure_app(browser, app, args.runs, args.presses, log)
+
+                out["ours"] = _guard(log, "tour", tour)
+            if "baselines" in args.groups:
+                for name, script in BASELINES.items():
+
+                    def baseline(name: str = name, script: str = script) -> dict[str, Any]:
+                        path = ROOT / "bench" / "baselines" / script
+                        with bb.serve(path, {"BENCH_STORY": str(story)}, tmp / "logs") as url:
+                            app = bb.App(name, url, steps, bb.CdnRouter)
+                            return bb.measure_app(browser, app, args.runs, args.presses, log)
+
+                    out["baselines"][name] = _guard(log, f"baseline {name}", baseline)
+            if "export" in args.groups:
+                log("export: building the page")
+                built = bb.build_export(story, tmp / "export" / f"{story.stem}.html")
+                out["export_build"] = built
+                if built.get("available"):
+                    page = tmp / "export" / f"{story.stem}.html"
+                    out["export"] = _guard(
+                        log, "export", lambda: bb.measure_export(browser, page, args.runs, args.presses, log)
+                    )
+        finally:
+            browser.close()
+    return out
+
+
+def pure_story_steps(story: Path) -> list[Any]:
+    from app.validate import load_story
+
+    checked = load_story(story)
+    assert checked.story is not None
+    return checked.story.steps
+
+
+def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
+    status = Console(stderr=True)
+
+    def log(message: str) -> None:
+        status.log(message)
+
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    tmp = RESULTS / "tmp" / stamp
+    tmp.mkdir(parents=True, exist_ok=True)
+    info = machine.info()
+    started = time.perf_counter()
+    figures: list[Figure] = []
+    raw: dict[str, Any] = {}
+    try:
+        if {"tour", "baselines", "export"} & set(args.groups):
+            raw = _browser_groups(args, tmp, log)
+            info["chromium_playwright"] = raw.pop("chromium", None)
+        if "tour" in args.groups or "baselines" in args.groups:
+            figures += _tour_figures(
+                raw.get("ours") if "tour" in args.groups else None, raw.get("baselines", {})
+            )
+            if "tour" not in args.groups:
+                for figure in figures:
+                    figure.error = "tour not selected (--only)"
+        if "export" in args.groups:
+            figures += _export_figures(raw.get("export_build", {}), raw.get("export"))
+        if "validate" in args.groups:
+            log("validate: 200 steps, 50 layers")
+            result = _guard(log, "validate", lambda: pure.measure_validate(tmp / "validate", args.runs))
+            raw["validate"] = result
+            label = "Validate: 200 steps, 50 layers"
+            if "error" in result:
+                figures.append(unavailable("validate.200_steps", "data", label, "ms", result["error"]))
+            else:
+                figures.append(
+                    from_runs("validate.200_steps", "data", label, "ms", result["runs_ms"], extra=result)
+                )
+        if "geodata" in args.groups:
+            log("geodata: generating a ~20 MB polygon layer and preparing it")
+            result = _guard(log, "geodata", lambda: pure.measure_geodata(tmp / "geodata", args.runs))
+            raw["geodata"] = result
+            labels = [
+                ("geodata.bytes", "Geodata: 20 MB layer → browser", "bytes"),
+                ("geodata.cold", "Geodata: prepare at zoom 7, cold", "ms"),
+                ("geodata.cached", "Geodata: prepare, cached", "ms"),
+            ]
+            if "error" in result:
+                figures += [unavailable(f, "data", lbl, u, result["error"]) for f, lbl, u in labels]
+            else:
+                sent = Figure(labels[0][0], "data", labels[0][1], "bytes", value=result["bytes_sent"])
+                sent.runs = [result["bytes_sent"]]
+                sent.extra = result
+                figures += [
+                    sent,
+                    from_runs(labels[1][0], "data", labels[1][1], "ms", result["cold_runs_ms"]),
+                    from_runs(labels[2][0], "data", labels[2][1], "ms", result["cached_runs_ms"]),
+                ]
+    finally:
+        if not args.keep_tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    info["load_average_end"] = machine.load_average()
+    info["duration_s"] = round(time.perf_counter() - started, 1)
+    return {
+        "schema": 1,
+        "machine": info,
+        "options": {"runs": args.runs, "presses": args.presses, "quick": args.quick, "only": args.groups},
+        "story": str(STORY.relative_to(ROOT)),
+        "notes": NOTES,
+        "figures": [f.to_json() for f in figures],
+        "raw": raw,
+        "_figures": figures,
+    }
+
+
+def table(figures: list[Figure], with_baselines: bool) -> Table:
+    grid = Table(title="storymap benchmark (medians)", show_lines=False, header_style="bold")
+    grid.add_column("figure")
+    grid.add_column("ours", justify="right")
+    grid.add_column("target", justify="right")
+    grid.add_column("met", justify="center")
+    if with_baselines:
+        grid.add_column("rebuild", justify="right")
+        grid.add_column("keep", justify="right")
+        grid.add_column("ours ÷ rebuild", justify="right")
+        grid.add_column("ours ÷ keep", justify="right")
+    for figure in figures:
+        if figure.error:
+            ours = "[yellow]n/a[/yellow]"
+            met = "—"
+        else:
+            ours = fmt(figure.value, figure.unit)
+            met = {True: "[green]met[/green]", False: "[red]not met[/red]", None: "—"}[figure.met]
+        row = [figure.label, ours, fmt_target(figure), met]
+        if with_baselines:
+            row += [
+                fmt(figure.baselines.get("rebuild"), figure.unit) if figure.baselines else "",
+                fmt(figure.baselines.get("keep"), figure.unit) if figure.baselines else "",
+                fmt_ratio(figure, "rebuild") if figure.baselines else "",
+                fmt_ratio(figure, "keep") if figure.baselines else "",
+            ]
+        grid.add_row(*row)
+    return grid
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    console = Console()
+    if not console.is_terminal:  # a log file or a pipe: do not wrap the table at 80 columns
+        console = Console(width=150)
+    result = run(args, console)
+    figures: list[Figure] = result.pop("_figures")
+    with_baselines = any(f.baselines for f in figures)
+    console.print(table(figures, with_baselines))
+    machine_line = result["machine"]
+    console.print(
+        f"{machine_line['cpu']} · {machine_line['cores']} cores · {machine_line['ram_gb']} GB RAM · "
+        f"Python {machine_line['python']} · {machine_line.get('chromium') or 'Chromium ?'} · "
+        f"{machine_line['date']} · load average {machine_line['load_average_start']} → "
+        f"{machine_line['load_average_end']} · {result['options']['runs']} runs"
+    )
+    for figure in figures:
+        if figure.error:
+            console.print(f"[yellow]{figure.label}: {figure.error.splitlines()[0]}[/yellow]")
+    for note in NOTES:
+        console.print(f"• {note}", style="dim")
+    if not args.no_save:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.fromisoformat(machine_line["date"]).strftime("%Y%m%dT%H%M%SZ")
+        text = json.dumps(result, indent=2, ensure_ascii=False, default=str)
+        (RESULTS / f"{stamp}.json").write_text(text + "\n", encoding="utf-8")
+        (RESULTS / "latest.json").write_text(text + "\n", encoding="utf-8")
+        console.print(f"wrote bench/results/{stamp}.json and bench/results/latest.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
