@@ -182,7 +182,8 @@
     function move(step, animate) {
       var view = step.view;
       var seconds = animate ? step.duration : 0;
-      map.stop();
+      // flyTo, flyToBounds, setView and fitBounds stop a running flight themselves; an explicit
+      // map.stop() would fire viewreset (zoomSnap 0) and redraw every layer before the move starts.
       if (view.bounds) {
         var opts = { padding: [28, 28], maxZoom: view.max_zoom || 10 };
         if (seconds > 0) map.flyToBounds(view.bounds, L.extend({ duration: seconds }, opts));
