@@ -35,12 +35,18 @@ def doc_hash(doc: str) -> str:
     return hashlib.sha256(doc.encode()).hexdigest()[:16]
 
 
-def story_map(doc: str, *, title: str, initial: int, mode: str, key: str, on_step: Callable[[], None]) -> Any:
-    """Mount the map frame; ``on_step`` runs when the reader moves in the browser."""
-    data = {"doc": doc, "hash": doc_hash(doc), "title": title, "initial": initial, "mode": mode}
+def story_map(
+    doc: str, *, title: str, slug: str, initial: int, mode: str, key: str, on_step: Callable[[], None]
+) -> Any:
+    """Mount the map frame; ``on_step`` runs when the reader moves in the browser.
+
+    Everything in ``data`` stays the same while the story is open, so after the first run
+    Streamlit sends only a reference to it.
+    """
+    data = {"doc": doc, "hash": doc_hash(doc), "title": title, "slug": slug, "initial": initial, "mode": mode}
     return _frame(data=data, key=key, on_step_change=on_step, height="content")
 
 
-def story_step(step: int, *, key: str, animate: bool = True) -> None:
-    """Ask the map frame to show ``step`` (0-based)."""
-    _step(data={"step": step, "animate": animate}, key=key, height=0)
+def story_step(step: int, *, seq: int, key: str, animate: bool = True) -> None:
+    """Ask the map frame to show ``step`` (0-based); ``seq`` makes a repeated request new."""
+    _step(data={"step": step, "seq": seq, "animate": animate}, key=key, height=0)

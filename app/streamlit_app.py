@@ -57,6 +57,9 @@ CHROME_CSS = {
 }
 
 BASE_CSS = """
+.st-key-stage { display: grid !important; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.5rem; align-items: start; }
+.st-key-stage > div { width: auto !important; min-width: 0; }
+@media (max-width: 640px) { .st-key-stage { grid-template-columns: minmax(0, 1fr); } }
 .sm-step-text h2 { margin-top: 0; }
 .sm-meta { color: #555; font-size: 0.9rem; }
 .sm-sources { font-size: 0.9rem; color: #333; padding-left: 1.1rem; }
@@ -65,7 +68,6 @@ BASE_CSS = """
 
 def _set_step(slug: str, index: int) -> None:
     st.session_state[f"step:{slug}"] = index
-    st.session_state[f"steplist:{slug}"] = index
     st.query_params["step"] = str(index + 1)
 
 
@@ -73,11 +75,6 @@ def _on_frame_step(slug: str, key: str) -> None:
     value = st.session_state[key].get("step") if key in st.session_state else None
     if isinstance(value, int):
         _set_step(slug, value)
-
-
-def _on_step_list(slug: str) -> None:
-    index = st.session_state.get(f"steplist:{slug}", 0)
-    _set_step(slug, int(index))
 
 
 def _sources_html(entry: tour.StoryEntry, index: int) -> str:
@@ -127,6 +124,70 @@ def _problems(entry: tour.StoryEntry) -> None:
     )
 
 
+def _on_pick() -> None:
+    choice = st.session_state.get("story-picker")
+    st.query_params.clear()
+    st.query_params["story"] = choice
+
+
+def _sidebar(entries: dict[str, tour.StoryEntry], slug: str) -> None:
+    """Story picker and step list (after the map, so the map is sent first)."""
+    with st.sidebar:
+        names = list(entries)
+        labels = {s: (e.title if e.ok else f"⚠ {e.title} (has errors)") for s, e in entries.items()}
+        st.selectbox(
+            "Story",
+            names,
+            index=names.index(slug),
+            format_func=labels.get,
+            key="story-picker",
+            on_change=_on_pick,
+        )
+        entry = entries[slug]
+        if entry.ok:
+            st.markdown("**Steps**")
+            for i, step in enumerate(entry.checked.story.steps):
+                st.button(
+                    f"{i + 1}. {step.title}",
+                    key=f"goto:{slug}:{i}",
+                    type="tertiary",
+                    on_click=_jump,
+                    args=(slug, i),
+                )
+
+
+def _jump(slug: str, index: int) -> None:
+    _set_step(slug, index)
+    st.session_state[f"request:{slug}"] = index
+
+
+@st.fragment
+def _stage(entry: tour.StoryEntry, slug: str, mode: str) -> None:
+    """Map and step text. A step chosen in the browser reruns only this fragment: the map
+    element is a cached reference, so what travels is essentially the step's text."""
+    story = entry.checked.story
+    index = st.session_state[f"step:{slug}"]
+    map_key = f"map:{slug}"
+    kwargs = {
+        "title": story.meta.title,
+        "slug": slug,
+        "initial": st.session_state.get(f"initial:{slug}", 0),
+        "mode": mode,
+        "key": map_key,
+        "on_step": lambda: _on_frame_step(slug, map_key),
+    }
+    if mode == "present":
+        story_map(entry.doc, **kwargs)
+        with st.container(key="present-text"):
+            _step_text(entry, index, mode)
+        return
+    # One keyed container laid out by CSS (map | text; stacked on phones): a rerun of this
+    # fragment then sends one block instead of the four that st.columns would.
+    with st.container(key="stage"):
+        story_map(entry.doc, **kwargs)
+        _step_text(entry, index, mode)
+
+
 def main() -> None:
     params = st.query_params
     mode = tour.parse_mode(params.get("mode"))
@@ -146,90 +207,43 @@ def main() -> None:
         st.warning("That story was not found. Pick one from the list.")
         wanted = None
     slug = wanted or (tour.DEFAULT_STORY if tour.DEFAULT_STORY in entries else next(iter(entries)))
-
-    if mode == "tour":
-        with st.sidebar:
-            names = list(entries)
-            labels = {s: (e.title if e.ok else f"⚠ {e.title} (has errors)") for s, e in entries.items()}
-            choice = st.selectbox(
-                "Story", names, index=names.index(slug), format_func=labels.get, key="story-picker"
-            )
-            if choice != slug:
-                st.query_params.clear()
-                st.query_params["story"] = choice
-                slug = choice
     entry = entries[slug]
     if not entry.ok:
         if mode == "tour":
             _problems(entry)
+            _sidebar(entries, slug)
         else:
             st.info("This story is not available right now.")
         log.warning("story %s has errors: %s", slug, "; ".join(map(str, entry.problems)))
         return
     story = entry.checked.story
-    ids = [s.id for s in story.steps]
     step_key = f"step:{slug}"
     if step_key not in st.session_state:
-        _set_step(slug, tour.resolve_step(params.get("step"), ids))
+        _set_step(slug, tour.resolve_step(params.get("step"), [s.id for s in story.steps]))
         st.session_state[f"initial:{slug}"] = st.session_state[step_key]
-    index = st.session_state[step_key]
     if params.get("story") != slug:
         st.query_params["story"] = slug
     if mode != "tour" and params.get("mode") != mode:
         st.query_params["mode"] = mode
 
     if mode == "tour":
-        with st.sidebar:
-            st.radio(
-                "Steps",
-                range(len(story.steps)),
-                format_func=lambda i: f"{i + 1}. {story.steps[i].title}",
-                key=f"steplist:{slug}",
-                on_change=_on_step_list,
-                args=(slug,),
-            )
-            with st.expander("Embed this story"):
-                base = st.context.url.split("?")[0] if st.context.url else "http://localhost:8501/"
-                st.caption("Paste into your CMS (opens at the current step):")
-                st.code(tour.embed_snippet(base, slug, index + 1, story.meta.title), language="html")
-                st.markdown(f"[Presentation mode]({tour.link(base, slug, index + 1, 'present')})")
         st.title(story.meta.title)
+        if story.meta.subtitle:
+            st.markdown(f"*{story.meta.subtitle}*")
         byline = " · ".join(
             x for x in (story.meta.byline, story.meta.published and story.meta.published.isoformat()) if x
         )
-        if story.meta.subtitle:
-            st.markdown(f"*{story.meta.subtitle}*")
         if byline:
             st.caption(byline)
-
-    map_key = f"map:{slug}"
-    initial = st.session_state.get(f"initial:{slug}", 0)
-    if mode == "present":
-        story_map(
-            entry.doc,
-            title=story.meta.title,
-            initial=initial,
-            mode=mode,
-            key=map_key,
-            on_step=lambda: _on_frame_step(slug, map_key),
-        )
-        with st.container(key="present-text"):
-            _step_text(entry, index, mode)
-    else:
-        map_col, text_col = st.columns([3, 2], gap="medium")
-        with map_col:
-            story_map(
-                entry.doc,
-                title=story.meta.title,
-                initial=initial,
-                mode=mode,
-                key=map_key,
-                on_step=lambda: _on_frame_step(slug, map_key),
-            )
-        with text_col:
-            _step_text(entry, index, mode)
-    story_step(index, key=f"stepper:{slug}")
+    _stage(entry, slug, mode)
+    # Steps the server chooses (the step list) reach the map through this tiny element; it is
+    # sent on full reruns only, never when the reader moved in the browser.
+    request = st.session_state.pop(f"request:{slug}", None)
+    if request is not None:
+        seq = st.session_state[f"seq:{slug}"] = st.session_state.get(f"seq:{slug}", 0) + 1
+        story_step(request, seq=seq, key=f"stepper:{slug}")
     if mode == "tour":
+        _sidebar(entries, slug)
         st.caption(
             "Keys: ← → (or Page Up / Page Down) move between steps; Home / End jump to the start / end. "
             "Basemap: Natural Earth. Map: Leaflet."

@@ -6,12 +6,10 @@ building the map document for a story all live here; :mod:`app.streamlit_app` wi
 
 from __future__ import annotations
 
-import html
 import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
 
 from app.errors import Problem
 from app.mapview import map_document, map_parts
@@ -111,23 +109,4 @@ def story_files(folder: Path) -> list[Path]:
     root = folder.resolve()
     return sorted(
         p for p in folder.glob("*.md") if p.name.lower() != "readme.md" and p.resolve().is_relative_to(root)
-    )
-
-
-def link(base: str, slug: str, step: int | None = None, mode: str | None = None) -> str:
-    """A deep link: ``base?story=slug&step=n&mode=m`` (step 1-based)."""
-    params: dict[str, str] = {"story": slug}
-    if step is not None:
-        params["step"] = str(step)
-    if mode and mode != "tour":
-        params["mode"] = mode
-    return f"{base}?{urlencode(params)}"
-
-
-def embed_snippet(base: str, slug: str, step: int, title: str) -> str:
-    """The <iframe> an editor pastes into a CMS."""
-    src = link(base, slug, step, "embed")
-    return (
-        f'<iframe src="{html.escape(src)}" title="{html.escape(title)}" width="100%" height="720" '
-        'style="border:0" loading="lazy" allow="fullscreen"></iframe>'
     )

@@ -42,12 +42,6 @@ def test_parse_mode_defaults_to_tour():
     assert tour.parse_mode(None) == "tour"
 
 
-def test_embed_snippet_escapes_and_links_to_embed_mode():
-    snippet = tour.embed_snippet("http://host/", "demo", 3, 'A "quoted" <title>')
-    assert 'src="http://host/?story=demo&amp;step=3&amp;mode=embed"' in snippet
-    assert "&lt;title&gt;" in snippet and "<title>" not in snippet
-
-
 @pytest.fixture(scope="module")
 def stories(tmp_path_factory):
     root = copy_project(tmp_path_factory.mktemp("apptest"))
@@ -63,14 +57,30 @@ def app(stories, monkeypatch, **params) -> AppTest:
     return at.run()
 
 
+def _step_param(at: AppTest) -> str:
+    return str(at.query_params["step"]).strip("[]'")
+
+
+def _title(at: AppTest) -> str:
+    return next(m.value for m in at.markdown if "storymap-step-title" in m.value)
+
+
 def test_apptest_deep_link_selects_step_and_step_list_updates_url(stories, monkeypatch):
     at = app(stories, monkeypatch, story="demo", step="zoom-in")
     assert not at.exception
-    assert at.radio[0].value == 1
-    assert at.query_params["step"] == ["2"] or at.query_params["step"] == "2"
-    at.radio[0].set_value(0).run()
-    assert str(at.query_params["step"]).strip("[]'") == "1"
-    assert any("Start here" in m.value for m in at.markdown)
+    assert _step_param(at) == "2"
+    assert "Zoom in" in _title(at)
+    at.button(key="goto:demo:0").click().run()
+    assert _step_param(at) == "1"
+    assert "Start here" in _title(at)
+
+
+def test_apptest_picker_switches_story_and_resets_the_url(stories, monkeypatch):
+    at = app(stories, monkeypatch, story="demo", step="2")
+    at.selectbox(key="story-picker").set_value("russia-iran").run()
+    assert not at.exception
+    assert str(at.query_params["story"]).strip("[]'") == "russia-iran"
+    assert _step_param(at) == "1"
 
 
 def test_apptest_broken_story_shows_problems_not_a_traceback(stories, monkeypatch):

@@ -227,3 +227,24 @@ def test_phone_layout_keeps_map_and_text_visible(browser, server, guard):
 @pytest.fixture(autouse=True, scope="module")
 def _artifacts():
     (ROOT / "test-artifacts").mkdir(exist_ok=True)
+
+
+def test_step_list_moves_the_map_and_embed_code_follows_the_reader(browser, server, guard, flagship):
+    page = new_page(browser, guard)
+    page.goto(f"{server}/?story={FLAGSHIP}")
+    wait_for_app(page)
+    page.evaluate("storymap.map.__probe = 'same-map'")
+    target = flagship.story.steps[5]
+    page.get_by_role("button", name=f"6. {target.title}").click()
+    wait_for_step(page, 5)
+    assert_step_state(page, flagship, 5)
+    page.keyboard.press("ArrowRight")
+    wait_for_step(page, 6)
+    page.get_by_text("Embed or present this step").click()
+    code = page.get_by_test_id("storymap-embed-code").input_value()
+    assert f"story={FLAGSHIP}&amp;step=7&amp;mode=embed" in code
+    # the same step again from the list, after moving away by key
+    page.get_by_role("button", name=f"6. {target.title}").click()
+    wait_for_step(page, 5)
+    assert page.evaluate("storymap.map.__probe") == "same-map"
+    assert guard.outside == []

@@ -30,6 +30,58 @@ function onKey(event) {
   if (api) api.handleKey(event);
 }
 
+function stepLink(slug, step, mode) {
+  const url = new URL(window.location.href);
+  url.search = "";
+  url.hash = "";
+  url.searchParams.set("story", slug);
+  url.searchParams.set("step", String(step + 1));
+  if (mode) url.searchParams.set("mode", mode);
+  return url.toString();
+}
+
+function escapeAttr(text) {
+  return String(text).replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+// "Embed this step": built in the browser, so it follows the reader without a server round trip.
+function buildShare(data) {
+  const details = document.createElement("details");
+  details.className = "sm-share";
+  const summary = document.createElement("summary");
+  summary.textContent = "Embed or present this step";
+  const label = document.createElement("label");
+  label.textContent = "Paste into your CMS:";
+  const code = document.createElement("textarea");
+  code.readOnly = true;
+  code.rows = 3;
+  code.setAttribute("data-testid", "storymap-embed-code");
+  label.appendChild(code);
+  const copy = document.createElement("button");
+  copy.type = "button";
+  copy.textContent = "Copy embed code";
+  copy.addEventListener("click", () => {
+    code.select();
+    if (navigator.clipboard) navigator.clipboard.writeText(code.value).catch(() => document.execCommand("copy"));
+    else document.execCommand("copy");
+    copy.textContent = "Copied";
+    setTimeout(() => { copy.textContent = "Copy embed code"; }, 1500);
+  });
+  const present = document.createElement("a");
+  present.textContent = "Open presentation mode";
+  present.target = "_blank";
+  present.rel = "noopener";
+  details.append(summary, label, copy, present);
+  return {
+    element: details,
+    update(step) {
+      const src = stepLink(data.slug, step, "embed");
+      code.value = `<iframe src="${escapeAttr(src)}" title="${escapeAttr(data.title || "Story map")}" width="100%" height="720" style="border:0" loading="lazy" allow="fullscreen"></iframe>`;
+      present.href = stepLink(data.slug, step, "present");
+    },
+  };
+}
+
 function build(root, data, setTriggerValue) {
   root.textContent = "";
   root.dataset.hash = data.hash;
@@ -54,9 +106,12 @@ function build(root, data, setTriggerValue) {
   next.setAttribute("aria-label", "Next step");
   nav.append(prev, progress, next);
   root.append(frame, nav);
+  const share = data.mode === "tour" ? buildShare(data) : null;
+  if (share) root.append(share.element);
 
   const update = (step, steps) => {
     progress.textContent = `${step + 1} / ${steps}`;
+    if (share) share.update(step);
     prev.disabled = step <= 0;
     next.disabled = step >= steps - 1;
   };
