@@ -198,6 +198,7 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
     return {
         "title": story.meta.title,
         "dir": story.meta.dir,
+        "legend_position": story.meta.legend_position,
         "lang": story.meta.lang,
         "ids": [s.id for s in story.steps],
         "steps": steps,

@@ -104,6 +104,9 @@ class FrontMatter(_Strict):
         "natural-earth",
         description="`natural-earth` (offline outlines) or an xyzservices name, e.g. CartoDB.Positron.",
     )
+    legend_position: Literal["topright", "topleft", "bottomright", "bottomleft"] | None = Field(
+        None, description="Map corner for the legend; default topright (topleft in RTL stories)."
+    )
     layers: dict[Identifier, LayerDef] = Field(
         default_factory=dict, description="Layer id → layer definition."
     )

@@ -38,7 +38,11 @@ def _entries() -> dict[str, tour.StoryEntry]:
 
 
 CHROME_CSS = {
-    "tour": "",
+    "tour": """
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+[data-testid="stSidebar"] .stButton button { min-height: 0; padding: 0.15rem 0.25rem; justify-content: flex-start; text-align: start; }
+[data-testid="stSidebar"] [data-testid="stVerticalBlock"] { gap: 0.2rem; }
+""",
     "embed": """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
 [data-testid="stToolbar"], footer { display: none !important; }

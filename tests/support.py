@@ -48,12 +48,30 @@ def copy_project(dest: Path, stories: list[Path] | None = None) -> Path:
     return dest
 
 
+class ServerUrl(str):
+    """The server's base URL (a plain ``str`` to every caller), with the process id and log file."""
+
+    pid: int
+    log: Path
+
+    def __new__(cls, url: str, pid: int, log: Path) -> ServerUrl:
+        self = super().__new__(cls, url)
+        self.pid = pid
+        self.log = log
+        return self
+
+
 @contextlib.contextmanager
-def streamlit_server(stories: Path, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """Run ``streamlit run app/streamlit_app.py`` on a free port until the block ends."""
+def streamlit_server(stories: Path, extra_env: dict[str, str] | None = None) -> Iterator[ServerUrl]:
+    """Run ``streamlit run app/streamlit_app.py`` on a free port until the block ends.
+
+    Yields the base URL; it is a ``str`` that also carries ``.pid`` (the server process, e.g. for
+    its memory in /proc/<pid>/status) and ``.log`` (the file its output goes to).
+    """
     port = free_port()
     env = {**os.environ, "STORYMAP_STORIES": str(stories), **(extra_env or {})}
-    log = (stories.parent / f"streamlit-{port}.log").open("w")
+    log_path = stories.parent / f"streamlit-{port}.log"
+    log = log_path.open("w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -86,7 +104,7 @@ def streamlit_server(stories: Path, extra_env: dict[str, str] | None = None) -> 
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"streamlit did not start; see {log.name}")
             time.sleep(0.2)
-        yield url
+        yield ServerUrl(url, proc.pid, log_path)
     finally:
         proc.terminate()
         try:

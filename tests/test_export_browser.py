@@ -207,12 +207,15 @@ def test_keys_step_through_and_scroll_the_card_into_place(browser, site) -> None
 def test_scrolling_the_page_fires_steps(browser, site) -> None:
     with opened(browser, site["scroll"]) as page:
         page.mouse.move(200, 400)
-        for _ in range(40):  # wheel like a reader until the first step card reaches the line
-            page.mouse.wheel(0, 200)
-            if page.evaluate("storymap.step") == 1:
+        for _ in range(80):  # wheel like a reader until the first step card reaches the line
+            page.mouse.wheel(0, 100)
+            # let the scroll and the IntersectionObserver run (two frames) before looking
+            page.wait_for_function(
+                "() => new Promise(requestAnimationFrame).then(() => new Promise(requestAnimationFrame)).then(() => true)"
+            )
+            if page.evaluate("storymap.step") >= 1:
                 break
-            page.wait_for_function("() => new Promise(requestAnimationFrame).then(() => true)")
-        wait_step(page, 1)
+        assert page.evaluate("storymap.step") == 1
         page.evaluate("document.querySelector('.sm-step[data-step=\"3\"]').scrollIntoView({block: 'center'})")
         wait_step(page, 3)
         page.evaluate("window.scrollTo(0, 0)")

@@ -140,21 +140,76 @@
           .setContent(el("span", null, propText(props[def.labels])));
         labelGroup.addLayer(tip);
       });
+      placeLabels();
     }
 
-    var legend = L.control({ position: config.dir === "rtl" ? "bottomleft" : "bottomright" });
-    var legendBox;
+    // Labels read to the right of their point, or to the left when that would run off the map.
+    function placeLabels() {
+      var width = map.getSize().x;
+      labelGroup.eachLayer(function (tip) {
+        var x = map.latLngToContainerPoint(tip.getLatLng()).x;
+        var node = tip.getElement && tip.getElement();
+        var labelWidth = node ? node.offsetWidth : 120;
+        var left = x + 14 + labelWidth > width && x > width - x;  // no room on the right: the roomier side
+        setSide(tip, left);
+      });
+      // Two labels that collide: the later one reads to the other side.
+      var placed = [];
+      labelGroup.eachLayer(function (tip) {
+        var node = tip.getElement && tip.getElement();
+        if (!node) return;
+        var box = node.getBoundingClientRect();
+        var hit = placed.some(function (other) {
+          return box.left < other.right && box.right > other.left && box.top < other.bottom && box.bottom > other.top;
+        });
+        if (hit) {
+          setSide(tip, tip.options.direction !== "left");
+          box = node.getBoundingClientRect();
+        }
+        placed.push(box);
+      });
+    }
+
+    function setSide(tip, left) {
+      tip.options.direction = left ? "left" : "right";
+      tip.options.offset = left ? [-10, 0] : [10, 0];
+      if (tip.isOpen && tip.isOpen()) tip.update();
+    }
+    map.on("moveend resize", placeLabels);
+
+    // The legend sits where the story says (default top-right, top-left in RTL) and folds away
+    // behind a button; it starts folded on narrow maps (phones).
+    var legendPosition = config.legend_position || (config.dir === "rtl" ? "topleft" : "topright");
+    var legend = L.control({ position: legendPosition });
+    var legendBox, legendBody, legendToggle;
     legend.onAdd = function () {
       legendBox = el("div", "sm-legend leaflet-bar");
       legendBox.setAttribute("role", "region");
       legendBox.setAttribute("aria-label", "Legend");
+      legendToggle = el("button", "sm-legend-toggle", "Legend");
+      legendToggle.type = "button";
+      legendBody = el("div", "sm-legend-body");
+      legendBody.id = "sm-legend-body-" + L.Util.stamp(legendBox);
+      legendToggle.setAttribute("aria-controls", legendBody.id);
+      var open = map.getSize().x >= 420;
+      function setOpen(value) {
+        open = value;
+        legendToggle.setAttribute("aria-expanded", String(open));
+        legendBody.hidden = !open;
+        legendBox.classList.toggle("sm-legend-closed", !open);
+      }
+      legendToggle.addEventListener("click", function () { setOpen(!open); });
+      setOpen(open);
+      legendBox.appendChild(legendToggle);
+      legendBox.appendChild(legendBody);
       L.DomEvent.disableClickPropagation(legendBox);
+      L.DomEvent.disableScrollPropagation(legendBox);
       return legendBox;
     };
     legend.addTo(map);
 
     function drawLegend(step) {
-      legendBox.textContent = "";
+      legendBody.textContent = "";
       var shown = 0;
       step.layers.forEach(function (id) {
         var def = defs[id];
@@ -174,7 +229,7 @@
           if (entry.label) row.appendChild(el("span", null, entry.label));
           block.appendChild(row);
         });
-        legendBox.appendChild(block);
+        legendBody.appendChild(block);
       });
       legendBox.style.display = shown ? "" : "none";
     }
@@ -185,7 +240,20 @@
       // flyTo, flyToBounds, setView and fitBounds stop a running flight themselves; an explicit
       // map.stop() would fire viewreset (zoomSnap 0) and redraw every layer before the move starts.
       if (view.bounds) {
-        var opts = { padding: [28, 28], maxZoom: view.max_zoom || 10 };
+        // Keep the fitted area clear of the legend: pad the legend's side or its edge, whichever
+        // costs less zoom.
+        var topLeft = [28, 28], bottomRight = [28, 28];
+        if (legendBox && legendBox.style.display !== "none" && legendBody && !legendBody.hidden) {
+          var w = legendBox.offsetWidth + 12, h = legendBox.offsetHeight + 12;
+          var bounds = L.latLngBounds(view.bounds);
+          var sideways = map.getBoundsZoom(bounds, false, L.point(56 + w, 56));
+          var upright = map.getBoundsZoom(bounds, false, L.point(56, 56 + h));
+          var left = /left$/.test(legendPosition), top = /^top/.test(legendPosition);
+          if (sideways >= upright) { if (left) topLeft[0] += w; else bottomRight[0] += w; }
+          else if (top) topLeft[1] += h;
+          else bottomRight[1] += h;
+        }
+        var opts = { paddingTopLeft: topLeft, paddingBottomRight: bottomRight, maxZoom: view.max_zoom || 10 };
         if (seconds > 0) map.flyToBounds(view.bounds, L.extend({ duration: seconds }, opts));
         else map.fitBounds(view.bounds, L.extend({ animate: false }, opts));
       } else if (seconds > 0) {
@@ -205,6 +273,7 @@
       var step = steps[index];
       var animate = options.animate !== false && current !== -1 && !reducedMotion();
       current = index;
+      drawLegend(step);
       move(step, animate);
       highlighted = {};
       if (step.highlight) {
@@ -221,7 +290,6 @@
       });
       step.layers.forEach(function (id) { if (layers[id] && layers[id].bringToFront) layers[id].bringToFront(); });
       drawLabels(step);
-      drawLegend(step);
       map.getContainer().setAttribute("data-step", String(index));
       window.dispatchEvent(new CustomEvent("storymap:step", { detail: { step: index, id: step.id, title: step.title, source: options.source || "api" } }));
       return index;

@@ -1,0 +1,141 @@
+"""Hostile author input and URL parameters never run script, in the tour or the export.
+
+``tests/cases/injection/`` holds a story whose every text field, and whose GeoJSON
+properties, carry script payloads (script tags, ``onerror=``, ``javascript:`` and ``data:``
+links, SVG ``onload``, ``</script>`` inside strings, template syntax). Each page gets a
+``canary()`` in every frame before any of its scripts run; the test then steps through the
+story, opens every tooltip and popup, checks every link, and asserts that the canary was
+never called.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    RequestGuard,
+    streamlit_server,
+    wait_for_app,
+    wait_for_step,
+)
+
+pytestmark = pytest.mark.browser
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+CASE = ROOT / "tests" / "cases" / "injection"
+CANARY = """
+window.__canary = [];
+window.canary = function (where) { (window.top || window).__canary.push(String(where)); window.__canary.push(String(where)); };
+window.alert = function (x) { window.canary('alert:' + x); };
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    shutil.copytree(CASE / "stories", root / "stories")
+    shutil.copytree(CASE / "geodata", root / "geodata")
+    shutil.copy(ROOT / "geodata" / "natural-earth-basemap.geojson", root / "geodata")
+    return root
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def canary_calls(page) -> list[str]:
+    calls: list[str] = []
+    for frame in page.frames:
+        with contextlib.suppress(playwright_api.Error):
+            calls += frame.evaluate("window.__canary || []")
+    return calls
+
+
+def poke_everything(page, frame) -> None:
+    """Open every tooltip and popup in ``frame``; no link or source may carry a script URL."""
+    frame.evaluate(
+        """() => {
+          const api = window.storymap && window.storymap.layers ? window.storymap : null;
+          if (!api) return;
+          Object.values(api.layers).forEach(layer => layer.eachLayer(child => {
+            if (child.openTooltip) child.openTooltip();
+            if (child.openPopup) child.openPopup();
+          }));
+        }"""
+    )
+    hrefs = frame.evaluate(
+        "[...document.querySelectorAll('a[href], [src]')].map(a => a.getAttribute('href') || a.getAttribute('src'))"
+    )
+    for href in hrefs:
+        assert not href.strip().lower().startswith(("javascript:", "vbscript:", "data:text")), href
+
+
+def test_hostile_story_cannot_run_script_in_the_export(browser, project, tmp_path):
+    out = tmp_path / "hostile.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "export", str(project / "stories" / "hostile.md"), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    context = browser.new_context(reduced_motion="reduce")
+    guard = RequestGuard()
+    context.route("**/*", guard)
+    context.add_init_script(CANARY)
+    page = context.new_page()
+    page.on("dialog", lambda dialog: (dialog.dismiss(), pytest.fail(f"dialog opened: {dialog.message}")))
+    page.goto(out.as_uri())
+    page.wait_for_function("window.storymap && window.storymap.map")
+    for index in range(page.evaluate("storymap.steps")):
+        page.evaluate(f"storymap.goTo({index})")
+        poke_everything(page, page.main_frame)
+    assert canary_calls(page) == []
+    assert guard.outside == []
+    context.close()
+
+
+def test_hostile_story_and_url_parameters_cannot_run_script_in_the_tour(browser, project):
+    with streamlit_server(project / "stories") as url:
+        context = browser.new_context(reduced_motion="reduce")
+        guard = RequestGuard()
+        context.route("**/*", guard)
+        context.add_init_script(CANARY)
+        page = context.new_page()
+        page.on("dialog", lambda dialog: (dialog.dismiss(), pytest.fail(f"dialog opened: {dialog.message}")))
+        page.goto(f"{url}/?story=hostile&step=1")
+        wait_for_app(page)
+        frame = page.frame_locator("iframe[data-testid=storymap-frame]")
+        assert frame is not None
+        map_frame = next(f for f in page.frames if f != page.main_frame and f.evaluate("!!window.storymap"))
+        for index in range(page.evaluate("storymap.steps")):
+            page.evaluate(f"storymap.goTo({index})")
+            wait_for_step(page, index)
+            poke_everything(page, map_frame)
+        # hostile URL parameters
+        for query in (
+            "story=<script>canary('q1')</script>",
+            "story=hostile&step=<img src=x onerror=canary('q2')>",
+            "story=hostile&mode=<svg onload=canary('q3')>",
+            "story=hostile&step=javascript:canary('q4')",
+        ):
+            page.goto(f"{url}/?{query}")
+            page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached")
+            page.wait_for_function("window.storymap && window.storymap.ready === true")
+        assert canary_calls(page) == []
+        assert guard.outside == []
+        assert "Traceback" not in page.content()
+        context.close()
