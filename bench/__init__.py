@@ -1,7 +1,8 @@
 """The storymap benchmark: ``python -m bench`` (see the README, Performance).
 
 The browser figures live in :mod:`bench.browser`, the pure-Python ones (validation of a big
-generated story, preparation of a big generated layer) in :mod:`bench.pure`; targets and
+generated story, preparation of a big generated layer) in :mod:`bench.pure`; many readers on
+one server and one long session (opt-in groups ``load`` and ``long``) in :mod:`bench.sessions`; targets and
 formatting in :mod:`bench.figures`; the command line in :mod:`bench.cli`.
 """
 

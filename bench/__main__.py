@@ -1,4 +1,4 @@
-"""``python -m bench [--quick] [--only tour,baselines,export,validate,geodata]``."""
+"""``python -m bench [--quick] [--only tour,baselines,export,validate,geodata,load,long|all]``."""
 
 import sys
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shutil
 import sys
 import time
@@ -20,7 +21,9 @@ from bench import machine, pure
 from bench.figures import Figure, fmt, fmt_ratio, fmt_target, from_runs, median, unavailable
 from tests.support import ROOT
 
-GROUPS = ("tour", "baselines", "export", "validate", "geodata")
+GROUPS = ("tour", "baselines", "export", "validate", "geodata", "load", "long")
+# load and long add ~7 minutes on 2 cores to a run that already takes ~7: opt-in (--only load,long or all).
+DEFAULT_GROUPS = ("tour", "baselines", "export", "validate", "geodata")
 RESULTS = Path(__file__).resolve().parent / "results"
 STORY = ROOT / "stories" / "russia-iran.md"
 BASELINES = {"rebuild": "rebuild_app.py", "keep": "keep_app.py"}
@@ -46,6 +49,24 @@ NOTES = [
     "Sizes are SI: 1 KB = 1,000 bytes, 1 MB = 1,000,000 bytes.",
 ]
 
+SESSION_NOTES = {
+    "load": "Load (opt-in, --only load; with long it would take the full run past 10 min): one Streamlit "
+    "server, one Chromium with one context per reader (reduced motion), driven at once by Playwright's "
+    "async API. Each reader walks the flagship to its last step and back (34 key presses); step latency = keydown → 'Step i of n' rendered and the script "
+    "notRunning, in the page. 1 session alone (before the others open), then 20 at once back to back (a "
+    "stress: no reading pause), then 20 at once pausing 1.5–4.5 s after each step, then the 1 session "
+    "alone again (the two alone samples are pooled; its CPU lines are from the first). Ratios are 20 ÷ 1. "
+    "Errors: page errors, failed or ≥ 400 requests, timeouts (60 s), websocket reconnects, sessions that "
+    "failed to open, and 'Traceback'/'Exception' lines in the server log. On one machine the readers' "
+    "Chromium competes with the server for the same cores; CPU per party is in the 'load:' lines.",
+    "long": "Long (opt-in: --only long): one session, 500 step changes (10 × (to the last step, back, to "
+    "step 9, back), so every checkpoint is on step 1); after loading, after 50 changes (warm-up) and "
+    "every 50 after: server RSS (/proc/<pid>/status VmRSS), the page's JS heap after a forced GC (CDP; the "
+    "map frame is a same-origin srcdoc iframe in the same renderer and heap), DOM nodes of the page and "
+    "of the map frame, Leaflet layers on the map, tooltips/labels and JS event listeners. "
+    "'Growth' = end − start; 'after warm-up' = end − after 50.",
+}
+
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -53,7 +74,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "--quick", action="store_true", help="3 runs instead of 5, 3 key presses instead of 5"
     )
     parser.add_argument(
-        "--only", default=",".join(GROUPS), help=f"comma-separated groups: {', '.join(GROUPS)}"
+        "--only",
+        default=",".join(DEFAULT_GROUPS),
+        help=f"comma-separated groups: {', '.join(GROUPS)}, or all (default: all but load and long)",
     )
     parser.add_argument("--runs", type=int, default=None, help="runs per figure (default 5, --quick 3)")
     parser.add_argument(
@@ -62,6 +85,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-save", action="store_true", help="print only; write no JSON")
     args = parser.parse_args(argv)
     args.groups = [g.strip() for g in args.only.split(",") if g.strip()]
+    if "all" in args.groups:
+        args.groups = list(GROUPS)
     unknown = sorted(set(args.groups) - set(GROUPS))
     if unknown:
         parser.error(f"unknown group(s) {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
@@ -110,6 +135,124 @@ def _export_figures(built: dict[str, Any], measured: dict[str, Any] | None) -> l
     for figure in (move, tti):
         figure.extra = {k: v for k, v in measured.items() if k not in ("move_runs_ms", "tti_runs_ms")}
     return [move, size, tti]
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0f} ms"
+
+
+def _load_figures(result: dict[str, Any]) -> list[Figure]:
+    n = result.get("sessions", 20) if "error" not in result else 20
+    specs = [
+        ("alone", "1 session"),
+        ("burst", f"{n} sessions back to back"),
+        ("paced", f"{n} sessions paced"),
+    ]
+    labels = {"alone": "1 session alone (before + after, pooled)"}
+    ids = [(f"load.{k}_{q}", f"Load: step, {label}, {q}", k, q) for k, label in specs for q in ("p50", "p95")]
+    ratios = [(f"load.{k}_ratio_{q}", f"Load: {label} ÷ 1 session, {q}", k, q) for k, label in specs[1:] for q in ("p50", "p95")]  # fmt: skip
+    if "error" in result:
+        why = result["error"]
+        return [unavailable(f, "load", lbl, "ms", why) for f, lbl, _, _ in ids] + [
+            unavailable(f, "load", lbl, "ratio", why) for f, lbl, _, _ in ratios
+        ] + [unavailable("load.errors", "load", f"Load: errors ({n} + 1 sessions)", "count", why)]  # fmt: skip
+    figures = []
+    for fid, label, phase, q in ids:
+        value = result[phase][f"{q}_ms"]
+        figure = Figure(fid, "load", label, "ms", value=value, runs=[value] if value is not None else [])
+        figure.extra = {k: v for k, v in result[phase].items() if k not in ("per_session_p50_ms",)}
+        figures.append(figure)
+    for fid, label, phase, q in ratios:
+        one, many = result["alone"][f"{q}_ms"], result[phase][f"{q}_ms"]
+        value = many / one if one and many is not None else None
+        figures.append(Figure(fid, "load", label, "ratio", value=value, runs=[value] if value else []))
+    errors = result["error_count"] + result["alone"]["error_count"]
+    figures.append(
+        Figure(
+            "load.errors", "load", f"Load: errors ({n} + 1 sessions)", "count", value=errors, runs=[errors]
+        )
+    )
+    lines = []
+    for phase, label in specs:
+        data = result[phase]
+        cores, per = data["cpu_cores"], data["cpu_ms_per_step"]
+        lines.append(
+            f"{labels.get(phase, label)}: p50 {_ms(data['p50_ms'])}, p95 {_ms(data['p95_ms'])}, {data['steps_per_s']} steps/s; "
+            f"CPU cores used: server {cores['server']}, Chromium {cores['chromium']}, Playwright "
+            f"{cores['driver'] + cores['bench']:.2f}, other processes {cores['other']} (machine "
+            f"{cores['machine']} of {os.cpu_count()}); CPU per step: server {per['server']:.0f} ms, "
+            f"Chromium {per['chromium']:.0f} ms; load average {data['load_average'][0]} → "
+            f"{data['load_average'][1]}"
+        )
+    renderer = result["alone"].get("renderer_main_ms_per_step") or {}
+    if renderer:
+        lines.append(
+            "1 session, renderer main thread per step (CDP): "
+            + ", ".join(f"{k.removesuffix('Duration')} {v:.0f} ms" for k, v in renderer.items())
+        )
+    figures[-1].note = "\n".join(lines)
+    figures[-1].extra = {k: v for k, v in result.items() if k not in ("alone", "burst", "paced")}
+    return figures
+
+
+def _long_figures(result: dict[str, Any]) -> list[Figure]:
+    specs = [
+        ("long.server_rss_growth", "Long: server RSS growth, 500 steps", "bytes", "server_rss", 0),
+        ("long.server_rss_growth_warm", "Long: server RSS growth after warm-up (50→500)", "bytes", "server_rss", 1),
+        ("long.js_heap_growth", "Long: page JS heap growth, 500 steps", "bytes", "js_heap_used", 0),
+        ("long.js_heap_growth_warm", "Long: page JS heap growth after warm-up (50→500)", "bytes", "js_heap_used", 1),
+        ("long.leaflet_layers_delta", "Long: Leaflet layers on the map, change", "count", "leaflet_layers", 0),
+        ("long.tooltips_delta", "Long: tooltips and labels in the frame, change", "count", "tooltips", 0),
+        ("long.frame_nodes_delta", "Long: map frame DOM nodes, change", "count", "frame_dom_nodes", 0),
+        ("long.page_nodes_delta", "Long: page DOM nodes, change", "count", "dom_nodes", 0),
+        ("long.listeners_delta", "Long: JS event listeners, change after warm-up", "count", "cdp_listeners", 1),
+        ("long.errors", "Long: errors in 500 steps", "count", None, 0),
+    ]  # fmt: skip
+    if "error" in result:
+        return [unavailable(f, "long", lbl, unit, result["error"]) for f, lbl, unit, _, _ in specs]
+    points = result["checkpoints"]
+    figures = []
+    for fid, label, unit, key, start in specs:
+        if key is None:
+            value = result["error_count"] + len(result["server_log"])
+            series = []
+        else:
+            series = [p[key] for p in points]
+            value = series[-1] - series[start] if None not in (series[-1], series[start]) else None
+        figure = Figure(fid, "long", label, unit, value=value, runs=[value] if value is not None else [])
+        figure.extra = {"series": series, "at_changes": [p["changes"] for p in points]}
+        figures.append(figure)
+    first, warm, last = points[0], points[1], points[-1]
+    figures[-1].note = (
+        f"server RSS {first['server_rss'] / 1e6:.1f} → {warm['server_rss'] / 1e6:.1f} (50) → "
+        f"{last['server_rss'] / 1e6:.1f} MB; JS heap {first['js_heap_used'] / 1e6:.1f} → "
+        f"{warm['js_heap_used'] / 1e6:.1f} → {last['js_heap_used'] / 1e6:.1f} MB; Leaflet layers "
+        f"{first['leaflet_layers']} → {last['leaflet_layers']}; page/frame DOM nodes {first['dom_nodes']}/"
+        f"{first['frame_dom_nodes']} → {last['dom_nodes']}/{last['frame_dom_nodes']}; tooltips "
+        f"{first['tooltips']} → {last['tooltips']}; listeners {first['cdp_listeners']:.0f} → "
+        f"{warm['cdp_listeners']:.0f} → {last['cdp_listeners']:.0f}; step p50 "
+        f"{_ms(result['latency']['p50_ms'])}, p95 {_ms(result['latency']['p95_ms'])}; {result['wall_s']} s; "
+        f"load average {result['load_average'][0]} → {result['load_average'][1]}"
+    )
+    figures[-1].extra = {k: v for k, v in result.items() if k != "checkpoints"} | {"checkpoints": points}
+    return figures
+
+
+def _session_groups(args: argparse.Namespace, tmp: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    from bench import sessions
+    from tests.support import copy_project
+
+    project = copy_project(tmp / "sessions", [STORY])
+    story = project / "stories" / STORY.name
+    steps = len(pure_story_steps(story))
+    out: dict[str, Any] = {}
+    if "load" in args.groups:
+        rounds = 1
+        out["load"] = _guard(log, "load", lambda: sessions.measure_load(project, story, steps, rounds, log))
+    if "long" in args.groups:
+        count = sessions.LONG_STEPS
+        out["long"] = _guard(log, "long", lambda: sessions.measure_long(project, story, steps, count, log))
+    return out
 
 
 def _guard(log: Callable[[str], None], what: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -211,6 +354,12 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
                 figures.append(
                     from_runs("validate.200_steps", "data", label, "ms", result["runs_ms"], extra=result)
                 )
+        if {"load", "long"} & set(args.groups):
+            raw.update(_session_groups(args, tmp, log))
+            if "load" in raw:
+                figures += _load_figures(raw["load"])
+            if "long" in raw:
+                figures += _long_figures(raw["long"])
         if "geodata" in args.groups:
             log("geodata: generating a ~20 MB polygon layer and preparing it")
             result = _guard(log, "geodata", lambda: pure.measure_geodata(tmp / "geodata", args.runs))
@@ -241,7 +390,7 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
         "machine": info,
         "options": {"runs": args.runs, "presses": args.presses, "quick": args.quick, "only": args.groups},
         "story": str(STORY.relative_to(ROOT)),
-        "notes": NOTES,
+        "notes": NOTES + [n for g, n in SESSION_NOTES.items() if g in args.groups],
         "figures": [f.to_json() for f in figures],
         "raw": raw,
         "_figures": figures,
@@ -297,8 +446,14 @@ def main(argv: list[str] | None = None) -> int:
     for figure in figures:
         if figure.error:
             console.print(f"[yellow]{figure.label}: {figure.error.splitlines()[0]}[/yellow]")
+    for figure in figures:
+        for line in figure.note.splitlines():
+            console.print(f"{figure.group}: {line}")
     for note in NOTES:
         console.print(f"• {note}", style="dim")
+    for group, note in SESSION_NOTES.items():
+        if group in result["options"]["only"]:
+            console.print(f"• {note}", style="dim")
     if not args.no_save:
         RESULTS.mkdir(parents=True, exist_ok=True)
         stamp = dt.datetime.fromisoformat(machine_line["date"]).strftime("%Y%m%dT%H%M%SZ")

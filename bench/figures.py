@@ -25,6 +25,21 @@ TARGETS: dict[str, float] = {
     "geodata.cold": 10_000.0,  # ms
     "geodata.cached": 200.0,  # ms
     "validate.200_steps": 1000.0,  # ms
+    # 20 readers on one server vs 1 (the hardening issue): at most twice as slow, no errors.
+    "load.burst_ratio_p50": 2.0,
+    "load.burst_ratio_p95": 2.0,
+    "load.paced_ratio_p50": 2.0,
+    "load.paced_ratio_p95": 2.0,
+    "load.errors": 0,
+    # 500 step changes in one session: bounded memory, nothing accumulating.
+    "long.server_rss_growth": 20 * MB,
+    "long.server_rss_growth_warm": 20 * MB,
+    "long.js_heap_growth": 20 * MB,
+    "long.js_heap_growth_warm": 20 * MB,
+    "long.leaflet_layers_delta": 0,
+    "long.tooltips_delta": 0,
+    "long.frame_nodes_delta": 0,
+    "long.errors": 0,
 }
 
 
@@ -91,13 +106,15 @@ def fmt(value: float | None, unit: str) -> str:
             return f"{value / 1000:.2f} s"
         return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
     if unit == "bytes":
-        if value >= MB:
+        if abs(value) >= MB:
             return f"{value / MB:.2f} MB"
-        if value >= KB:
+        if abs(value) >= KB:
             return f"{value / KB:.1f} KB"
         return f"{value:.0f} B"
     if unit == "count":
         return f"{value:g}"
+    if unit == "ratio":
+        return f"{value:.2f}×"
     return f"{value:g} {unit}"
 
 
