@@ -31,6 +31,7 @@ ROOT = APP_DIR.parent
 STATIC = APP_DIR / "static"
 LEAFLET_DIST = ROOT / "node_modules" / "leaflet" / "dist"
 BASEMAP_FILE = "geodata/natural-earth-basemap.geojson"
+BASEMAP_STYLE = {"color": "#a39e93", "weight": 0.8, "fillColor": "#f4f1ea", "fillOpacity": 1}  # land, borders
 FIT_WIDTH_PX = 720  # the map width a `fit` is planned for when choosing layer detail
 MAX_DETAIL_ZOOM = 12
 
@@ -236,12 +237,7 @@ def basemap_layer(story_path: Path, max_zoom: float) -> folium.GeoJson | None:
             return folium.GeoJson(
                 data,
                 name="basemap",
-                style_function=lambda _: {
-                    "color": "#a39e93",
-                    "weight": 0.8,
-                    "fillColor": "#f4f1ea",
-                    "fillOpacity": 1,
-                },
+                style_function=lambda _: BASEMAP_STYLE,
                 interactive=False,
                 control=False,
                 smooth_factor=1.2,

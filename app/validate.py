@@ -635,6 +635,14 @@ def _check_text(raw: RawStory, raw_step: RawStep, problems: list[Problem]) -> No
     for token in tokens:
         first = token.map[0] if token.map else 0
         line = lines[first] if first < len(lines) else raw_step.line
+        raw_html = Problem(
+            raw.shown,
+            line,
+            "raw HTML in step text is not shown",
+            "write Markdown instead",
+            raw_step.title,
+            "warning",
+        )
         html_reported = False
         for child in token.children or []:
             if child.type == "image":
@@ -667,27 +675,9 @@ def _check_text(raw: RawStory, raw_step: RawStep, problems: list[Problem]) -> No
                         ]
             elif child.type == "html_inline" and not html_reported:
                 html_reported = True
-                problems.append(
-                    Problem(
-                        raw.shown,
-                        line,
-                        "raw HTML in step text is not shown",
-                        "write Markdown instead",
-                        raw_step.title,
-                        "warning",
-                    )
-                )
+                problems.append(raw_html)
         if token.type == "html_block":
-            problems.append(
-                Problem(
-                    raw.shown,
-                    line,
-                    "raw HTML in step text is not shown",
-                    "write Markdown instead",
-                    raw_step.title,
-                    "warning",
-                )
-            )
+            problems.append(raw_html)
 
 
 def _is_file(path: Path) -> bool:

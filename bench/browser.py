@@ -19,12 +19,10 @@ Playwright's own round trips are not counted:
 from __future__ import annotations
 
 import contextlib
-import os
 import subprocess
 import sys
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +33,7 @@ from tests.support import (
     LOCAL_HOSTS,
     ROOT,
     RequestGuard,
-    free_port,
+    run_streamlit,
     wait_for_app,
 )
 
@@ -185,52 +183,9 @@ class WsCounter:
         self.frames += 1
 
 
-@contextlib.contextmanager
-def serve(script: Path, env: dict[str, str], log_dir: Path) -> Iterator[str]:
-    """``streamlit run script`` on a free port (like tests.support.streamlit_server, any script)."""
-    port = free_port()
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log = (log_dir / f"streamlit-{script.stem}-{port}.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(script),
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {log.name}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+def serve(script: Path, env: dict[str, str], log_dir: Path) -> contextlib.AbstractContextManager[str]:
+    """``streamlit run script`` on a free port (tests.support.run_streamlit, logs in ``log_dir``)."""
+    return run_streamlit(script, env, log_dir / f"streamlit-{script.stem}-{{port}}.log")
 
 
 def walk(steps: int, count: int) -> list[int]:

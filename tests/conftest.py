@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository root, the malformed-input corpus and its symlink case."""
+"""Shared fixtures: the repository root, the malformed-input corpus and its symlink case, Chromium."""
 
 from __future__ import annotations
 
@@ -38,3 +38,17 @@ def outside_symlink(tmp_path_factory: pytest.TempPathFactory) -> Path:
     fresh.symlink_to(target)
     os.replace(fresh, OUTSIDE_LINK)
     return OUTSIDE_LINK
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test module (never a downloaded browser)."""
+    from tests.support import CHROMIUM, CHROMIUM_ARGS
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -62,15 +62,16 @@ class ServerUrl(str):
 
 
 @contextlib.contextmanager
-def streamlit_server(stories: Path, extra_env: dict[str, str] | None = None) -> Iterator[ServerUrl]:
-    """Run ``streamlit run app/streamlit_app.py`` on a free port until the block ends.
+def run_streamlit(script: Path, env: dict[str, str], log_path: Path) -> Iterator[ServerUrl]:
+    """Run ``streamlit run script`` on a free port until the block ends (``env`` adds to os.environ).
 
     Yields the base URL; it is a ``str`` that also carries ``.pid`` (the server process, e.g. for
-    its memory in /proc/<pid>/status) and ``.log`` (the file its output goes to).
+    its memory in /proc/<pid>/status) and ``.log`` (the file its output goes to). ``log_path``
+    may contain ``{port}``.
     """
     port = free_port()
-    env = {**os.environ, "STORYMAP_STORIES": str(stories), **(extra_env or {})}
-    log_path = stories.parent / f"streamlit-{port}.log"
+    log_path = Path(str(log_path).format(port=port))
+    log_path.parent.mkdir(parents=True, exist_ok=True)
     log = log_path.open("w")
     proc = subprocess.Popen(
         [
@@ -78,7 +79,7 @@ def streamlit_server(stories: Path, extra_env: dict[str, str] | None = None) -> 
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app" / "streamlit_app.py"),
+            str(script),
             "--server.port",
             str(port),
             "--server.headless",
@@ -87,7 +88,7 @@ def streamlit_server(stories: Path, extra_env: dict[str, str] | None = None) -> 
             "false",
         ],
         cwd=ROOT,
-        env=env,
+        env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -112,6 +113,14 @@ def streamlit_server(stories: Path, extra_env: dict[str, str] | None = None) -> 
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def streamlit_server(
+    stories: Path, extra_env: dict[str, str] | None = None
+) -> contextlib.AbstractContextManager[ServerUrl]:
+    """The tour (``app/streamlit_app.py``) serving the stories in ``stories`` (see :func:`run_streamlit`)."""
+    env = {"STORYMAP_STORIES": str(stories), **(extra_env or {})}
+    return run_streamlit(ROOT / "app" / "streamlit_app.py", env, stories.parent / "streamlit-{port}.log")
 
 
 class RequestGuard:

@@ -20,7 +20,6 @@ import pytest
 
 from app.export import export_story
 from app.validate import check_story
-from tests.support import CHROMIUM, CHROMIUM_ARGS
 from tests.test_export import EVIL_NAME, make_project
 
 pytestmark = pytest.mark.browser
@@ -51,16 +50,6 @@ class Guard:
         else:
             self.outside.append(url)
             route.abort()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")

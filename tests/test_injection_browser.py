@@ -19,8 +19,6 @@ from pathlib import Path
 import pytest
 
 from tests.support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     RequestGuard,
     streamlit_server,
@@ -46,14 +44,6 @@ def project(tmp_path_factory) -> Path:
     shutil.copytree(CASE / "geodata", root / "geodata")
     shutil.copy(ROOT / "geodata" / "natural-earth-basemap.geojson", root / "geodata")
     return root
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def canary_calls(page) -> list[str]:

@@ -14,8 +14,6 @@ import pytest
 from app.mapview import step_bounds
 from app.validate import load_story
 from tests.support import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
     ROOT,
     RequestGuard,
     copy_project,
@@ -42,14 +40,6 @@ def project(tmp_path_factory) -> Path:
 def server(project) -> str:
     with streamlit_server(project / "stories") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

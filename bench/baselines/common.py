@@ -19,6 +19,7 @@ import folium
 from app.geodata import load_layer, prepare_geojson, project_root
 from app.mapview import (
     BASEMAP_FILE,
+    BASEMAP_STYLE,
     ROOT,
     _kept_properties,
     _layer_zoom,
@@ -133,12 +134,7 @@ def base_map(prepared: Prepared, index: int) -> folium.Map:
         folium.GeoJson(
             prepared.basemap,
             name="basemap",
-            style_function=lambda _: {
-                "color": "#a39e93",
-                "weight": 0.8,
-                "fillColor": "#f4f1ea",
-                "fillOpacity": 1,
-            },
+            style_function=lambda _: BASEMAP_STYLE,
             interactive=False,
             control=False,
         ).add_to(fmap)
