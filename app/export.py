@@ -21,9 +21,9 @@ from pathlib import Path
 
 import xyzservices
 
-from app.geodata import project_root
-from app.mapview import BASEMAP_FILE, ROOT, STATIC, MapParts, map_parts, templates
+from app.mapview import STATIC, MapParts, map_parts, templates
 from app.models import Source, Story
+from app.paths import basemap_file
 from app.render import render_markdown, sanitize_inline
 from app.validate import Checked
 
@@ -76,15 +76,11 @@ def _source_view(source_id: str, source: Source) -> SourceView:
     return SourceView(source_id, source.title, source.outlet, source.author, source.date, source.url)
 
 
-def _has_basemap_file(story: Story) -> bool:
-    return any((root / BASEMAP_FILE).exists() for root in (project_root(Path(story.path)), ROOT))
-
-
 def credits(story: Story) -> list[Credit]:
     """Basemap, software and layer attributions for the credits section."""
     lines: list[Credit] = []
     if story.meta.basemap == "natural-earth":
-        if _has_basemap_file(story):
+        if basemap_file(Path(story.path)) is not None:
             lines.append(
                 Credit(
                     "Basemap",
