@@ -20,6 +20,7 @@ STAGES: dict[str, int] = {
     "app.errors": 0,
     "app.ids": 0,
     "app.paths": 1,
+    "app.views": 1,
     "app.models": 1,
     "app.parse": 2,
     "app.geodata": 2,
