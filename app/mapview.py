@@ -24,6 +24,7 @@ from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from app.geodata import LayerData, load_layer, prepare_geojson
 from app.models import LayerDef, Step, Story
 from app.paths import basemap_file
+from app.views import fit_max_zoom
 from app.render import sanitize_inline
 from app.validate import Checked
 
@@ -153,13 +154,24 @@ def _view(step: Step, story: Story, layers: dict[str, LayerData]) -> dict[str, A
     bounds = step_bounds(step, story, layers)
     if bounds is not None:
         west, south, east, north = bounds
-        max_zoom = 9 if (east - west) < 1e-6 and (north - south) < 1e-6 else 10
-        return {"bounds": [[south, west], [north, east]], "max_zoom": max_zoom}
+        return {"bounds": [[south, west], [north, east]], "max_zoom": fit_max_zoom(bounds)}
     return {"center": list(step.map.center), "zoom": step.map.zoom}
 
 
 def _field_label(name: str) -> str:
     return name.replace("_", " ").replace("-", " ").strip().capitalize()
+
+
+def _legend_entries(layer_def: LayerDef, layer: LayerData) -> list[dict[str, Any]]:
+    """Legend rows in the order the author wrote the categories (only values the data has).
+
+    A list, not a mapping: the config is written with sorted keys, which would reorder them.
+    """
+    style = layer_def.style
+    if not (style.by and style.categories):
+        return [{"color": style.fill_color or style.color, "label": None}]
+    present = layer.values(style.by)
+    return [{"color": c.color, "label": c.label} for value, c in style.categories.items() if value in present]
 
 
 def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[str, str]) -> dict[str, Any]:
@@ -169,13 +181,11 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
         if layer_id not in layers:
             continue
         fields = [*layer_def.tooltip, *layer_def.popup]
-        style = layer_def.style.model_dump()
-        present = sorted(layers[layer_id].values(layer_def.style.by)) if layer_def.style.by else []
         layer_defs[layer_id] = {
             "label": layer_def.label,
             "kind": kinds[layer_id],
-            "style": style,
-            "present": present,
+            "style": layer_def.style.model_dump(),
+            "legend_entries": _legend_entries(layer_def, layers[layer_id]),
             "tooltip": layer_def.tooltip,
             "popup": layer_def.popup,
             "field_labels": {f: _field_label(f) for f in fields},

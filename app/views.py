@@ -12,6 +12,8 @@ import math
 Bounds = tuple[float, float, float, float]  # west, south, east, north
 REFERENCE_SIZE = (960, 640)  # map pixels (width, height) an author's center + zoom is read at
 TILE = 256.0
+FIT_MAX_ZOOM = 10.0  # a `fit` never zooms in closer than this...
+POINT_FIT_MAX_ZOOM = 7.0  # ...or, for a single point, than a city and its surroundings
 MAX_LAT = 85.0511287798  # Web Mercator's limit
 
 
@@ -71,3 +73,9 @@ def fit_view(bounds: Bounds, size: tuple[int, int] = REFERENCE_SIZE, max_zoom: f
     west, south, east, north = bounds
     middle = _lat((_y(south) + _y(north)) / 2)
     return view_bounds((middle, (west + east) / 2), fit_zoom(bounds, size, max_zoom), size)
+
+
+def fit_max_zoom(bounds: Bounds) -> float:
+    """How close a fit to ``bounds`` may zoom: a single point stops at a regional view."""
+    west, south, east, north = bounds
+    return POINT_FIT_MAX_ZOOM if east - west < 1e-6 and north - south < 1e-6 else FIT_MAX_ZOOM

@@ -9,6 +9,7 @@
   "use strict";
 
   var KEYS = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1 };
+  var SMALL_MAP = 600;  // px: below this width the legend is compact and the credits fold away
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -72,7 +73,7 @@
       var color = s.color;
       var fill = s.fill_color || s.color;
       if (s.by && s.categories) {
-        var cat = s.categories[propText(feature.properties && feature.properties[s.by])];
+        var cat = s.categories[propText(feature.properties && feature.properties[s.by])];  // lookup only: order is def.legend_entries
         if (cat) { color = cat.color; fill = cat.color; }
       }
       var hl = highlighted[id];
@@ -208,6 +209,38 @@
     };
     legend.addTo(map);
 
+    // Small maps (phones, small embeds): a compact legend, and the credits line folded behind
+    // an ⓘ button so that it never wraps over the map.
+    var creditsOpen = false;
+    var creditsButton = el("button", "sm-credits-toggle", "i");
+    creditsButton.type = "button";
+    creditsButton.setAttribute("aria-label", "Map credits");
+    creditsButton.addEventListener("click", function () { setCredits(!creditsOpen); });
+    var creditsControl = L.control({ position: config.dir === "rtl" ? "bottomleft" : "bottomright" });
+    creditsControl.onAdd = function () {
+      var box = el("div", "sm-credits-control");
+      box.appendChild(creditsButton);
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    if (map.attributionControl) creditsControl.addTo(map);
+    function setCredits(open) {
+      creditsOpen = open;
+      creditsButton.setAttribute("aria-expanded", String(open));
+      map.getContainer().classList.toggle("sm-credits-open", open);
+    }
+    function fitToSize() {
+      var small = map.getSize().x < SMALL_MAP;
+      map.getContainer().classList.toggle("sm-small-map", small);
+      if (legendBox) {
+        legendBox.classList.toggle("sm-legend-compact", small);
+        legendBox.style.maxHeight = small ? Math.round(map.getSize().y * 0.6) + "px" : "";
+      }
+    }
+    setCredits(false);
+    fitToSize();
+    map.on("resize", fitToSize);
+
     function drawLegend(step) {
       legendBody.textContent = "";
       var shown = 0;
@@ -217,12 +250,10 @@
         shown += 1;
         var block = el("div", "sm-legend-layer");
         block.appendChild(el("div", "sm-legend-title", def.label));
-        var entries = def.style.categories
-          ? Object.keys(def.style.categories).filter(function (k) { return def.present.indexOf(k) >= 0; }).map(function (k) { return def.style.categories[k]; })
-          : [{ color: def.style.fill_color || def.style.color, label: null }];
-        entries.forEach(function (entry) {
+        def.legend_entries.forEach(function (entry) {
           var row = el("div", "sm-legend-row");
-          var swatch = el("span", "sm-swatch sm-swatch-" + def.kind);
+          // The swatch draws like the layer: a point, a line (solid or dashed) or an area.
+          var swatch = el("span", "sm-swatch sm-swatch-" + def.kind + (def.style.dash ? " sm-swatch-dashed" : ""));
           swatch.style.background = def.kind === "line" ? "transparent" : entry.color;
           swatch.style.borderColor = entry.color;
           row.appendChild(swatch);

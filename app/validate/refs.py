@@ -6,7 +6,7 @@ from app.errors import did_you_mean, known
 from app.models import MapState
 from app.parse import YamlBlock
 from app.validate.context import Context
-from app.views import REFERENCE_SIZE, Bounds, contains, fit_view, view_bounds
+from app.views import REFERENCE_SIZE, Bounds, contains, fit_max_zoom, fit_view, view_bounds
 
 
 def check_raw_refs(ctx: Context, block: YamlBlock, step: str) -> None:
@@ -84,9 +84,6 @@ def check_refs(ctx: Context, state: MapState, block: YamlBlock, step: str) -> No
                 )
 
 
-FIT_MAX_ZOOM = 9.0  # the controller never fits closer than this (a fit to one point stops here)
-
-
 def _view(ctx: Context, state: MapState) -> Bounds | None:
     """The area the step shows at the reference size: its center + zoom, or what it fits."""
     if state.center is not None and state.zoom is not None:
@@ -100,7 +97,7 @@ def _view(ctx: Context, state: MapState) -> Bounds | None:
     bounds = (
         layer.feature_bounds(ctx.meta.layers[layer_id].id_field, feature_id) if feature_id else layer.bounds
     )
-    return fit_view(bounds, max_zoom=FIT_MAX_ZOOM) if bounds is not None else None
+    return fit_view(bounds, max_zoom=fit_max_zoom(bounds)) if bounds is not None else None
 
 
 def _out_of_view_fix(state: MapState, point: tuple[float, float]) -> str:
