@@ -24,9 +24,9 @@ from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 from app.geodata import LayerData, load_layer, prepare_geojson
 from app.models import LayerDef, Step, Story
 from app.paths import basemap_file
-from app.views import fit_max_zoom
 from app.render import sanitize_inline
 from app.validate import Checked
+from app.views import fit_max_zoom
 
 APP_DIR = Path(__file__).resolve().parent
 ROOT = APP_DIR.parent
