@@ -26,7 +26,7 @@ from app.models import LayerDef, Step, Story
 from app.paths import basemap_file
 from app.render import sanitize_inline
 from app.validate import Checked
-from app.views import fit_max_zoom
+from app.views import fit_max_zoom, view_bounds
 
 APP_DIR = Path(__file__).resolve().parent
 ROOT = APP_DIR.parent
@@ -155,7 +155,9 @@ def _view(step: Step, story: Story, layers: dict[str, LayerData]) -> dict[str, A
     if bounds is not None:
         west, south, east, north = bounds
         return {"bounds": [[south, west], [north, east]], "max_zoom": fit_max_zoom(bounds)}
-    return {"center": list(step.map.center), "zoom": step.map.zoom}
+    center, zoom = step.map.center, step.map.zoom
+    west, south, east, north = view_bounds(center, zoom)
+    return {"center": list(center), "zoom": zoom, "area": [[south, west], [north, east]]}
 
 
 def _field_label(name: str) -> str:

@@ -10,6 +10,8 @@
 
   var KEYS = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1 };
   var SMALL_MAP = 600;  // px: below this width the legend is compact and the credits fold away
+  var MARGIN = 24;  // px kept clear around every view
+  var GAP = 8;  // px between a view and what covers the map
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -265,33 +267,50 @@
       legendBox.style.display = shown ? "" : "none";
     }
 
+    // What covers the map (legend, zoom buttons, credits), as rectangles in map pixels.
+    function coverings() {
+      var box = map.getContainer().getBoundingClientRect();
+      var nodes = map.getContainer().querySelectorAll(".leaflet-control");
+      var rects = [];
+      Array.prototype.forEach.call(nodes, function (node) {
+        if (node.offsetWidth === 0 || node.offsetHeight === 0) return;  // hidden (display: none)
+        var r = node.getBoundingClientRect();
+        rects.push({ left: r.left - box.left, top: r.top - box.top, right: r.right - box.left, bottom: r.bottom - box.top });
+      });
+      return rects;
+    }
+
+    // Padding that keeps `bounds` clear of everything covering the map: for each covering, pad
+    // its side or its edge, whichever costs less zoom (Leaflet's getBoundsZoom decides).
+    function clearPadding(bounds) {
+      var size = map.getSize();
+      var pad = { left: MARGIN, top: MARGIN, right: MARGIN, bottom: MARGIN };
+      function zoomWith(p) {
+        return map.getBoundsZoom(bounds, false, L.point(p.left + p.right, p.top + p.bottom));
+      }
+      coverings().forEach(function (r) {
+        var sideways = L.extend({}, pad), upright = L.extend({}, pad);
+        if (r.left + r.right < size.x) sideways.left = Math.max(pad.left, r.right + GAP);
+        else sideways.right = Math.max(pad.right, size.x - r.left + GAP);
+        if (r.top + r.bottom < size.y) upright.top = Math.max(pad.top, r.bottom + GAP);
+        else upright.bottom = Math.max(pad.bottom, size.y - r.top + GAP);
+        pad = zoomWith(sideways) >= zoomWith(upright) ? sideways : upright;
+      });
+      return { paddingTopLeft: [pad.left, pad.top], paddingBottomRight: [pad.right, pad.bottom] };
+    }
+
+    // Every view is an area: a fit's bounds, or the area the author's center + zoom shows on
+    // the reference map. Each screen fits that area into the part of the map nothing covers,
+    // never closer than the author's zoom, so the subject is in sight on any screen size.
     function move(step, animate) {
       var view = step.view;
       var seconds = animate ? step.duration : 0;
-      // flyTo, flyToBounds, setView and fitBounds stop a running flight themselves; an explicit
-      // map.stop() would fire viewreset (zoomSnap 0) and redraw every layer before the move starts.
-      if (view.bounds) {
-        // Keep the fitted area clear of the legend: pad the legend's side or its edge, whichever
-        // costs less zoom.
-        var topLeft = [28, 28], bottomRight = [28, 28];
-        if (legendBox && legendBox.style.display !== "none" && legendBody && !legendBody.hidden) {
-          var w = legendBox.offsetWidth + 12, h = legendBox.offsetHeight + 12;
-          var bounds = L.latLngBounds(view.bounds);
-          var sideways = map.getBoundsZoom(bounds, false, L.point(56 + w, 56));
-          var upright = map.getBoundsZoom(bounds, false, L.point(56, 56 + h));
-          var left = /left$/.test(legendPosition), top = /^top/.test(legendPosition);
-          if (sideways >= upright) { if (left) topLeft[0] += w; else bottomRight[0] += w; }
-          else if (top) topLeft[1] += h;
-          else bottomRight[1] += h;
-        }
-        var opts = { paddingTopLeft: topLeft, paddingBottomRight: bottomRight, maxZoom: view.max_zoom || 10 };
-        if (seconds > 0) map.flyToBounds(view.bounds, L.extend({ duration: seconds }, opts));
-        else map.fitBounds(view.bounds, L.extend({ animate: false }, opts));
-      } else if (seconds > 0) {
-        map.flyTo(view.center, view.zoom, { duration: seconds });
-      } else {
-        map.setView(view.center, view.zoom, { animate: false });
-      }
+      var bounds = L.latLngBounds(view.bounds || view.area);
+      var opts = L.extend(clearPadding(bounds), { maxZoom: view.bounds ? view.max_zoom || 10 : view.zoom });
+      // flyToBounds and fitBounds stop a running flight themselves; an explicit map.stop() would
+      // fire viewreset (zoomSnap 0) and redraw every layer before the move starts.
+      if (seconds > 0) map.flyToBounds(bounds, L.extend({ duration: seconds }, opts));
+      else map.fitBounds(bounds, L.extend({ animate: false }, opts));
     }
 
     function goTo(index, options) {
@@ -344,6 +363,7 @@
       steps: steps.length,
       ids: config.ids.slice(),
       layers: layers,
+      config: config,  // the steps and layer definitions, as the map was built (read-only)
       goTo: function (i, options) { return goTo(i, options); },
       next: function () { return goTo(current + 1, { source: "button" }); },
       prev: function () { return goTo(current - 1, { source: "button" }); },
