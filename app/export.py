@@ -14,13 +14,13 @@ and referenced relatively, for CMSs that prefer it.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import xyzservices
 
+from app.dates import StoryDate
 from app.mapview import STATIC, MapParts, map_parts, templates
 from app.models import Source, Story
 from app.paths import basemap_file
@@ -40,7 +40,7 @@ class SourceView:
     title: str
     outlet: str | None
     author: str | None
-    date: dt.date | None
+    date: StoryDate | None
     url: str | None
 
 
@@ -52,7 +52,7 @@ class StepView:
     id: str
     title: str
     html: str
-    as_of: dt.date | None
+    as_of: StoryDate | None
     sources: list[SourceView]
 
 

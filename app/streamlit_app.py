@@ -93,12 +93,12 @@ def _sources_html(entry: tour.StoryEntry, index: int) -> str:
         if src.outlet:
             bits.append(html.escape(src.outlet))
         if src.date:
-            bits.append(src.date.isoformat())
+            bits.append(src.date.english())
         text = ", ".join(bits)
         if src.url:
             text = f'<a href="{html.escape(src.url)}" target="_blank" rel="noopener noreferrer">{text}</a>'
         items.append(f"<li>{text}</li>")
-    as_of = f"As of {step.map.as_of.isoformat()}. " if step.map.as_of else ""
+    as_of = f"As of {step.map.as_of.english()}. " if step.map.as_of else ""
     sources = f'<ul class="sm-sources">{"".join(items)}</ul>' if items else ""
     return f'<p class="sm-meta">{as_of}Sources:</p>{sources}' if items else f'<p class="sm-meta">{as_of}</p>'
 
@@ -235,7 +235,7 @@ def main() -> None:
         if story.meta.subtitle:
             st.markdown(f"*{story.meta.subtitle}*")
         byline = " · ".join(
-            x for x in (story.meta.byline, story.meta.published and story.meta.published.isoformat()) if x
+            x for x in (story.meta.byline, story.meta.published and story.meta.published.english()) if x
         )
         if byline:
             st.caption(byline)
