@@ -22,7 +22,7 @@ from branca.element import MacroElement
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 
 from app.geodata import LayerData, load_layer, prepare_geojson
-from app.models import LayerDef, Step, Story
+from app.models import MAX_ZOOM, MIN_ZOOM, LayerDef, Step, Story
 from app.paths import basemap_file
 from app.render import sanitize_inline
 from app.validate import Checked
@@ -267,8 +267,8 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
         control_scale=False,
         prefer_canvas=False,
         world_copy_jump=False,
-        min_zoom=1,
-        max_zoom=MAX_DETAIL_ZOOM + 4,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
         attribution_control=True,
         zoom_snap=0,  # steps may use fractional zooms (e.g. 3.5); keep them exact
         zoom_delta=0.5,
