@@ -176,6 +176,17 @@ def _legend_entries(layer_def: LayerDef, layer: LayerData) -> list[dict[str, Any
     return [{"color": c.color, "label": c.label} for value, c in style.categories.items() if value in present]
 
 
+def _first_steps(story: Story, layer_id: str) -> dict[str, int]:
+    """Feature id → the first step that highlights it (for a click on the feature)."""
+    found: dict[str, int] = {}
+    for index, step in enumerate(story.steps):
+        for highlight in step.map.highlights:
+            if highlight.layer == layer_id:
+                for feature_id in highlight.ids:
+                    found.setdefault(feature_id, index)
+    return found
+
+
 def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[str, str]) -> dict[str, Any]:
     """The JSON the controller needs: one entry per step, plus layer styles."""
     layer_defs: dict[str, Any] = {}
@@ -197,17 +208,25 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
         }
     steps = []
     for step in story.steps:
-        hl = step.map.highlight
+        state = step.map
         steps.append(
             {
                 "id": step.id,
                 "title": step.title,
                 "view": _view(step, story, layers),
-                "layers": [lid for lid in step.map.layers if lid in layer_defs],
-                "highlight": {"layer": hl.layer, "ids": list(hl.ids)} if hl else None,
-                "duration": step.map.duration,
+                "layers": [lid for lid in state.visible(story.meta.layers) if lid in layer_defs],
+                "highlights": [{"layer": h.layer, "ids": list(h.ids)} for h in state.highlights],
+                "style": {
+                    lid: o.model_dump(exclude_none=True)
+                    for lid, o in state.style.items()
+                    if lid in layer_defs
+                },
+                "duration": state.duration,
             }
         )
+    for layer_id, entry in layer_defs.items():
+        if story.meta.layers[layer_id].link_steps:
+            entry["step_of"] = _first_steps(story, layer_id)
     return {
         "title": story.meta.title,
         "dir": story.meta.dir,
@@ -222,7 +241,7 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
 
 def _layer_zoom(story: Story, layers: dict[str, LayerData], layer_id: str) -> float:
     """The deepest zoom at which a layer is shown: its data is simplified for that."""
-    zooms = [step_zoom(s, story, layers) for s in story.steps if layer_id in s.map.layers]
+    zooms = [step_zoom(s, story, layers) for s in story.steps if layer_id in s.map.visible(story.meta.layers)]
     return min(MAX_DETAIL_ZOOM, max(zooms, default=5.0) + 1.0)
 
 

@@ -17,6 +17,7 @@ import webcolors
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -141,6 +142,19 @@ class Style(_Strict):
         return self
 
 
+class StyleOverride(_Strict):
+    """A step's change to a layer's style (the rest stays as the layer says); the map eases to it."""
+
+    color: Color | None = Field(None, description="Stroke (and default fill) colour.")
+    fill_color: Color | None = Field(None, description="Fill colour.")
+    weight: float | None = Field(None, ge=0, le=20, description="Stroke width in pixels.")
+    opacity: Opacity | None = Field(None, ge=0, le=1, description="Stroke opacity, 0–1.")
+    fill_opacity: Opacity | None = Field(None, ge=0, le=1, description="Fill opacity, 0–1.")
+    dash: Annotated[str | None, Fix(pattern='use numbers such as "6 4"')] = Field(
+        None, pattern=r"^\d+(?:[ ,]+\d+)*$", description='Dash pattern, e.g. "6 4".'
+    )
+
+
 class LayerDef(_Strict):
     """A GeoJSON layer the story can show."""
 
@@ -156,6 +170,12 @@ class LayerDef(_Strict):
     )
     id_field: str = Field("id", description="Property that identifies features (for highlight/fit).")
     legend: bool = Field(True, description="Show this layer in the legend.")
+    base: bool = Field(
+        False, description="A background layer: shown on every step unless the step's `hide` lists it."
+    )
+    link_steps: bool = Field(
+        False, description="Clicking a feature goes to the first step that highlights it."
+    )
     attribution: str | None = Field(None, description="Credit line for the data.")
 
 
@@ -218,8 +238,24 @@ class MapState(_Strict):
     )
     layers: list[str] = Field(default_factory=list, description="Every layer visible in this step.")
     highlight: Annotated[
-        Highlight | None, Fix(shape="write e.g. highlight: {layer: places, ids: [paris]}")
-    ] = Field(None, description="{layer, ids} to emphasise.")
+        list[Highlight] | None,
+        BeforeValidator(lambda value: [value] if isinstance(value, dict) else value),
+        Fix(shape="write e.g. highlight: {layer: places, ids: [paris]}"),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    Highlight.model_json_schema(),
+                    {"type": "array", "items": Highlight.model_json_schema()},
+                    {"type": "null"},
+                ]
+            }
+        ),
+    ] = Field(None, description="{layer, ids} to emphasise, or a list of them (one per layer).")
+    hide: list[str] = Field(default_factory=list, description="Base layers not shown in this step.")
+    style: dict[str, StyleOverride] = Field(
+        default_factory=dict,
+        description="Per-layer style for this step, e.g. {zones: {fill_opacity: 0.1}}; eases as the map moves.",
+    )
     duration: Annotated[float, Fix(range="use seconds from 0 (jump) to 30")] = Field(
         2.0, ge=0, le=30, allow_inf_nan=False, description="Seconds of flight; 0 jumps."
     )
@@ -227,6 +263,16 @@ class MapState(_Strict):
         None, description="Date the step's facts describe: 2022-07-19, 1915-01, 1790 or a range 1914/1917."
     )
     sources: list[str] = Field(default_factory=list, description="Source ids backing this step.")
+
+    @property
+    def highlights(self) -> list[Highlight]:
+        """Every {layer, ids} of the step (one mapping is read as a list of one)."""
+        return self.highlight or []
+
+    def visible(self, layers: dict[str, LayerDef]) -> list[str]:
+        """Every layer this step shows: its own, then the base layers it does not hide."""
+        base = [lid for lid, layer in layers.items() if layer.base and lid not in self.layers]
+        return [*self.layers, *(lid for lid in base if lid not in self.hide)]
 
     @model_validator(mode="after")
     def _view_or_fit(self) -> MapState:

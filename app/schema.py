@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from app.dates import StoryDate
-from app.models import Category, FrontMatter, Highlight, LayerDef, MapState, Source, Style
+from app.models import Category, FrontMatter, Highlight, LayerDef, MapState, Source, Style, StyleOverride
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = {
@@ -31,6 +31,7 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("front matter", "sources.<id>.", Source),
     ("map block", "", MapState),
     ("map block", "highlight.", Highlight),
+    ("map block", "style.<layer>.", StyleOverride),
 ]
 
 
@@ -44,6 +45,8 @@ def _type_text(annotation: Any) -> str:
         return " or ".join(parts)
     if origin is typing.Literal:
         return " \\| ".join(str(a) for a in args)
+    if origin is list and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+        return "mapping, or a list of them"  # one mapping is read as a list of one
     if origin is list:
         return f"list of {_type_text(args[0])}"
     if origin is tuple:

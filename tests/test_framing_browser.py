@@ -26,22 +26,23 @@ SCREENS = [("scroll", 1280, 800), ("scroll", 390, 844), ("scroll", 800, 600), ("
 PROBE = """
 () => {
   const api = window.storymap, map = api.map, step = api.config.steps[api.step];
-  const out = [];
-  if (!step.highlight) return out;
-  const def = api.config.layers[step.highlight.layer];
-  const want = new Set(step.highlight.ids);
   const box = map.getContainer().getBoundingClientRect();
   const size = map.getSize();
-  api.layers[step.highlight.layer].eachLayer(child => {
-    const props = child.feature && child.feature.properties;
-    if (!props || !want.has(String(props[def.id_field]))) return;
-    const at = child.getLatLng ? child.getLatLng() : child.getCenter();
-    const p = map.latLngToContainerPoint(at);
-    const inside = p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y;
-    const top = inside ? document.elementFromPoint(box.left + p.x, box.top + p.y) : null;
-    const onMap = !!top && map.getContainer().contains(top) && !top.closest('.leaflet-control-container');
-    out.push({id: String(props[def.id_field]), inside: inside, onMap: onMap,
-              top: top ? (top.className && top.className.baseVal !== undefined ? top.tagName : top.className || top.tagName) : null});
+  const out = [];
+  step.highlights.forEach(hl => {
+    const def = api.config.layers[hl.layer];
+    const want = new Set(hl.ids);
+    api.layers[hl.layer].eachLayer(child => {
+      const props = child.feature && child.feature.properties;
+      if (!props || !want.has(String(props[def.id_field]))) return;
+      const at = child.getLatLng ? child.getLatLng() : child.getCenter();
+      const p = map.latLngToContainerPoint(at);
+      const inside = p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y;
+      const top = inside ? document.elementFromPoint(box.left + p.x, box.top + p.y) : null;
+      const onMap = !!top && map.getContainer().contains(top) && !top.closest('.leaflet-control-container');
+      out.push({layer: hl.layer, id: String(props[def.id_field]), inside: inside, onMap: onMap,
+                top: top ? String(top.className && top.className.baseVal !== undefined ? top.tagName : top.className || top.tagName) : null});
+    });
   });
   return out;
 }

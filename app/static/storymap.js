@@ -68,10 +68,11 @@
     var current = -1;
     var visible = {};
     var highlighted = {};
+    var overrides = {};  // the current step's style changes, by layer
 
     function styleFor(id, feature) {
       var def = defs[id];
-      var s = def.style;
+      var s = L.extend({}, def.style, overrides[id] || {});
       var color = s.color;
       var fill = s.fill_color || s.color;
       if (s.by && s.categories) {
@@ -109,6 +110,14 @@
       map.removeLayer(layer);
       layer.eachLayer(function (child) {
         var feature = child.feature;
+        if (def.step_of) {
+          // A click on a feature the story highlights goes to the first step that does.
+          var target = def.step_of[propText(feature.properties && feature.properties[def.id_field])];
+          if (target !== undefined) {
+            child.on("click", function () { goTo(target, { source: "click" }); });
+            if (child.getElement && child.getElement()) child.getElement().style.cursor = "pointer";
+          }
+        }
         if (def.tooltip.length) {
           child.bindTooltip(function () { return fieldTable(feature, def.tooltip, def.field_labels); }, { sticky: def.kind !== "point", className: "sm-tooltip" });
         }
@@ -129,19 +138,20 @@
 
     function drawLabels(step) {
       labelGroup.clearLayers();
-      var hl = step.highlight;
-      if (!hl || !defs[hl.layer] || !defs[hl.layer].labels) return;
-      var def = defs[hl.layer];
-      var wanted = {};
-      hl.ids.forEach(function (fid) { wanted[fid] = true; });
-      layers[hl.layer].eachLayer(function (child) {
-        var props = child.feature && child.feature.properties;
-        if (!props || !wanted[propText(props[def.id_field])]) return;
-        var at = child.getLatLng ? child.getLatLng() : child.getBounds().getCenter();
-        var tip = L.tooltip({ permanent: true, direction: "right", offset: [10, 0], className: "sm-label", interactive: false })
-          .setLatLng(at)
-          .setContent(el("span", null, propText(props[def.labels])));
-        labelGroup.addLayer(tip);
+      step.highlights.forEach(function (hl) {
+        var def = defs[hl.layer];
+        if (!def || !def.labels || !layers[hl.layer]) return;
+        var wanted = {};
+        hl.ids.forEach(function (fid) { wanted[fid] = true; });
+        layers[hl.layer].eachLayer(function (child) {
+          var props = child.feature && child.feature.properties;
+          if (!props || !wanted[propText(props[def.id_field])]) return;
+          var at = child.getLatLng ? child.getLatLng() : child.getBounds().getCenter();
+          var tip = L.tooltip({ permanent: true, direction: "right", offset: [10, 0], className: "sm-label", interactive: false })
+            .setLatLng(at)
+            .setContent(el("span", null, propText(props[def.labels])));
+          labelGroup.addLayer(tip);
+        });
       });
       placeLabels();
     }
@@ -326,11 +336,11 @@
       drawLegend(step);
       move(step, animate);
       highlighted = {};
-      if (step.highlight) {
-        var set = {};
-        step.highlight.ids.forEach(function (fid) { set[fid] = true; });
-        highlighted[step.highlight.layer] = set;
-      }
+      step.highlights.forEach(function (hl) {
+        var set = highlighted[hl.layer] || (highlighted[hl.layer] = {});
+        hl.ids.forEach(function (fid) { set[fid] = true; });
+      });
+      overrides = step.style || {};
       var want = {};
       step.layers.forEach(function (id) { want[id] = true; });
       Object.keys(layers).forEach(function (id) {

@@ -224,13 +224,31 @@ MESSAGES: dict[str, Callable[[Error], Message]] = {
 }
 
 
+def _as_written(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """The error's location in the author's terms: where a model read one mapping as a list of
+    one (``highlight: {...}``), the list index the author never wrote is dropped."""
+    out: list[Any] = []
+    for part in loc:
+        if isinstance(part, int) and not isinstance(data, list):
+            continue
+        out.append(part)
+        data = (
+            data.get(part)
+            if isinstance(data, dict)
+            else data[part]
+            if isinstance(data, list) and isinstance(part, int) and part < len(data)
+            else None
+        )
+    return tuple(out)
+
+
 def model_problems(
     exc: ValidationError, block: YamlBlock, model: type[BaseModel], shown: str, step: str | None, where: str
 ) -> list[Problem]:
     """Author-facing problems for a pydantic error, each at its file line."""
     problems = []
     for err in exc.errors():
-        loc = tuple(err["loc"])
+        loc = _as_written(tuple(err["loc"]), block.data)
         _, owner = _walk(model, loc)
         error = Error(
             loc, err["type"], err.get("input"), err["msg"], err.get("ctx", {}), where, model, _fix_of(owner)
