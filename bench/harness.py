@@ -15,7 +15,8 @@ from urllib.parse import urlparse
 from app.serve import TOUR, ServerUrl, running, tour_env
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("STORYMAP_CHROMIUM", "/usr/bin/chromium")
+DEFAULT_CHROMIUM = "/usr/bin/chromium"  # Debian's; `python -m tests` installs it when missing
+CHROMIUM = os.environ.get("STORYMAP_CHROMIUM", DEFAULT_CHROMIUM)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
