@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import webbrowser
@@ -170,14 +172,20 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(
     stories: Path, url_path: str, port: int, open_browser: bool, say: Callable[[str], None] = print
 ) -> int:
-    """Run the tour on ``stories`` in the foreground until Ctrl-C; returns the exit code.
+    """Run the tour on ``stories`` in the foreground until Ctrl-C (or SIGTERM); returns the exit code.
 
     ``url_path`` (e.g. ``/?story=russia-iran``) is appended to the server's URL when it is
     printed and opened.
     """
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)  # `kill`, a process manager: stop Streamlit too
     proc = subprocess.Popen(command(TOUR, port), env={**os.environ, **tour_env(stories)})
     try:
         if not _wait_until_up(proc, f"http://127.0.0.1:{port}"):
@@ -190,9 +198,6 @@ def serve(
             webbrowser.open(url)
         return proc.wait()
     except KeyboardInterrupt:
-        # A Ctrl-C in the terminal reached Streamlit too: let it stop on its own first.
-        with contextlib.suppress(subprocess.TimeoutExpired, KeyboardInterrupt):
-            proc.wait(timeout=5)
-        _stop(proc)
+        _stop(proc)  # a terminal's Ctrl-C reached Streamlit too; SIGTERM on top is harmless
         say("storymap: stopped")
         return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import json
 import os
@@ -218,7 +219,8 @@ def test_background_server_keeps_our_settings_from_another_folder(project) -> No
     assert "You can now view" not in url.log.read_text()
 
 
-def test_serve_in_the_foreground_stops_on_ctrl_c_without_a_traceback(project) -> None:
+@pytest.mark.parametrize("how", ["ctrl-c", "sigterm"])
+def test_serve_in_the_foreground_stops_cleanly_with_its_server(project, how) -> None:
     port = server.free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "stories/demo.md", "--port", str(port), "--no-open"],
@@ -238,12 +240,17 @@ def test_serve_in_the_foreground_stops_on_ctrl_c_without_a_traceback(project) ->
         assert f"storymap: the tour is at http://localhost:{port}/?story=demo" in "".join(lines)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as health:
             assert health.read() == b"ok"
-        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C
+        if how == "ctrl-c":
+            os.killpg(proc.pid, signal.SIGINT)  # the terminal sends it to the whole group
+        else:
+            proc.terminate()  # SIGTERM to storymap alone: it must stop Streamlit too
         rest, _ = proc.communicate(timeout=30)
+        port_still_taken = server.port_in_use(port)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # whatever is left of the group, if the test failed
     assert proc.returncode == 0
     output = "".join(lines) + rest
     assert "Traceback" not in output
     assert "storymap: stopped" in output
+    assert not port_still_taken, "the Streamlit server outlived storymap serve"
