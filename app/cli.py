@@ -13,6 +13,7 @@ import click
 
 from app.assets import AssetsMissing
 from app.errors import Problem, display_path
+from app.ids import story_slug
 from app.paths import find_stories
 from app.validate import check_story
 
@@ -210,10 +211,10 @@ def serve(path: Path, port: int, open_browser: bool | None) -> None:
     if path.is_file():
         if path.suffix.lower() != ".md":
             raise click.UsageError(f"{path}: not a story (a .md file) or a stories folder")
-        folder, url_path = path.parent, f"/?story={path.stem}"
+        folder, url_path = path.parent, f"/?story={story_slug(path)}"
     else:
         folder, url_path = path, "/"
-        if not find_stories([path]):
+        if not find_stories([path]).stories:
             raise click.UsageError(f"no .md stories found in {path} — create one with `storymap new SLUG`")
     if server.port_in_use(port):
         raise click.ClickException(f"port {port} is in use — pick another with --port")

@@ -170,6 +170,14 @@ def test_serve_a_story_file_serves_its_folder_at_its_slug(fake_serve) -> None:
     assert fake_serve == [(FLAGSHIP.parent, "/?story=russia-iran", port, False)]
 
 
+def test_serve_links_a_file_whose_name_is_not_a_slug_by_its_slug(fake_serve, tmp_path) -> None:
+    story = tmp_path / "My-Story.md"
+    story.write_text(FLAGSHIP.read_text())
+    result = CliRunner().invoke(main, ["serve", str(story), "--port", str(server.free_port()), "--no-open"])
+    assert result.exit_code == 0, result.output
+    assert fake_serve[0][:2] == (tmp_path, "/?story=my-story")
+
+
 def test_serve_defaults_to_the_stories_folder(fake_serve, project, monkeypatch) -> None:
     monkeypatch.chdir(project)
     result = CliRunner().invoke(main, ["serve", "--no-open"])
