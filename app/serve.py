@@ -172,32 +172,46 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
 def serve(
     stories: Path, url_path: str, port: int, open_browser: bool, say: Callable[[str], None] = print
 ) -> int:
     """Run the tour on ``stories`` in the foreground until Ctrl-C (or SIGTERM); returns the exit code.
 
     ``url_path`` (e.g. ``/?story=russia-iran``) is appended to the server's URL when it is
-    printed and opened.
+    printed and opened. Ctrl-C and SIGTERM stop the server rather than raise, so storymap never
+    dies before Streamlit does (a terminal's Ctrl-C reaches Streamlit too; either may end first).
     """
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)  # `kill`, a process manager: stop Streamlit too
-    proc = subprocess.Popen(command(TOUR, port), env={**os.environ, **tour_env(stories)})
+    procs: list[subprocess.Popen] = []
+    stopping = threading.Event()
+
+    def stop(signum: int, frame: object) -> None:
+        stopping.set()
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+
+    handled = (signal.SIGINT, signal.SIGTERM)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = {sig: signal.signal(sig, stop) for sig in handled} if main_thread else {}
     try:
-        if not _wait_until_up(proc, f"http://127.0.0.1:{port}"):
+        proc = subprocess.Popen(command(TOUR, port), env={**os.environ, **tour_env(stories)})
+        procs.append(proc)
+        if stopping.is_set():
+            proc.terminate()
+        if _wait_until_up(proc, f"http://127.0.0.1:{port}"):
+            url = f"http://localhost:{port}{url_path}"
+            say(f"storymap: the tour is at {url}  (Ctrl-C stops it)")
+            if open_browser:
+                webbrowser.open(url)
+        elif not stopping.is_set():
             _stop(proc)
             say(f"the server did not start (exit code {proc.returncode}); see its output above")
             return proc.returncode or 1
-        url = f"http://localhost:{port}{url_path}"
-        say(f"storymap: the tour is at {url}  (Ctrl-C stops it)")
-        if open_browser:
-            webbrowser.open(url)
-        return proc.wait()
-    except KeyboardInterrupt:
-        _stop(proc)  # a terminal's Ctrl-C reached Streamlit too; SIGTERM on top is harmless
+        code = proc.wait()
         say("storymap: stopped")
-        return 0
+        return 0 if stopping.is_set() or code in (0, -signal.SIGINT, -signal.SIGTERM) else code
+    finally:
+        for proc in procs:
+            _stop(proc)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
