@@ -20,16 +20,15 @@ from pathlib import Path
 
 import xyzservices
 
+from app.assets import page_assets
 from app.dates import StoryDate
-from app.mapview import STATIC, MapParts, map_parts, templates
+from app.mapview import MapParts, map_parts, templates
 from app.models import Source, Story
 from app.paths import basemap_file
 from app.render import render_markdown, sanitize_inline
 from app.validate import Checked
 
 LAYOUTS = ("scroll", "slides")
-PAGE_JS = STATIC / "export.js"
-PAGE_CSS = STATIC / "export.css"
 
 
 @dataclass(frozen=True)
@@ -148,8 +147,7 @@ def render_page(
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     parts = parts or map_parts(checked)
-    page_js = PAGE_JS.read_text(encoding="utf-8")
-    page_css = PAGE_CSS.read_text(encoding="utf-8")
+    page_js, page_css = page_assets()
     assets: dict[str, str] = {}
     if assets_href is not None:
         data_name = f"{story.slug}.map.js"

@@ -2,7 +2,7 @@
 
 The map is built once per story (cached on the story's content and data-file versions) and
 rendered to a :class:`MapParts` bundle: folium's own header, map ``<div>`` and script, the
-Leaflet assets from the installed npm package, and the controller's JSON config. The
+Leaflet and controller assets (:mod:`app.assets`), and the controller's JSON config. The
 Streamlit map frame and the exported page both assemble their documents from these parts,
 so there is one map and one controller, not two implementations.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -21,6 +20,7 @@ import xyzservices
 from branca.element import MacroElement
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 
+from app.assets import controller_assets, leaflet_assets
 from app.geodata import LayerData, load_layer, prepare_geojson
 from app.models import MAX_ZOOM, MIN_ZOOM, LayerDef, Step, Story
 from app.paths import basemap_file
@@ -30,8 +30,6 @@ from app.views import fit_max_zoom, view_bounds
 
 APP_DIR = Path(__file__).resolve().parent
 ROOT = APP_DIR.parent
-STATIC = APP_DIR / "static"
-LEAFLET_DIST = ROOT / "node_modules" / "leaflet" / "dist"
 BASEMAP_STYLE = {"color": "#a39e93", "weight": 0.8, "fillColor": "#f4f1ea", "fillOpacity": 1}  # land, borders
 FIT_WIDTH_PX = 720  # the map width a `fit` is planned for when choosing layer detail
 MAX_DETAIL_ZOOM = 12
@@ -42,28 +40,6 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-
-
-class AssetsMissing(RuntimeError):
-    """Leaflet is not installed (run `npm ci`)."""
-
-
-@lru_cache(maxsize=1)
-def leaflet_assets() -> tuple[str, str]:
-    """Leaflet's JS and CSS from the installed npm package (never a CDN)."""
-    js, css = LEAFLET_DIST / "leaflet.js", LEAFLET_DIST / "leaflet.css"
-    if not js.exists():
-        raise AssetsMissing(f"{js} is missing — run `npm ci` in {ROOT}")
-    # The CSS refers to marker images we never use (points are circle markers); drop them.
-    style = re.sub(r"url\(images/[^)]*\)", "none", css.read_text(encoding="utf-8"))
-    return js.read_text(encoding="utf-8"), style
-
-
-def controller_assets() -> tuple[str, str]:
-    """The step controller's JS and CSS."""
-    return (STATIC / "storymap.js").read_text(encoding="utf-8"), (STATIC / "storymap.css").read_text(
-        encoding="utf-8"
-    )
 
 
 class StoryFoliumMap(folium.Map):

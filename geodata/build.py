@@ -2,9 +2,9 @@
 
 Run from the repository root::
 
-    npm ci                                  # provides node_modules/world-atlas
-    .venv/bin/python geodata/build.py       # writes geodata/*.geojson + provenance
-    .venv/bin/python geodata/build.py --check   # rebuild in a temp dir, compare, report
+    npm ci                              # provides node_modules/world-atlas
+    python geodata/build.py             # writes geodata/*.geojson + provenance
+    python geodata/build.py --check     # rebuild in a temp dir, compare, report
 
 Outputs (see geodata/README.md): natural-earth-basemap.geojson, syria-zones.geojson,
 places.geojson and routes.geojson, each with a ``<name>.provenance.json`` beside it.
