@@ -137,8 +137,11 @@ def test_the_tour_tells_readers_and_logs_the_fix_when_an_asset_is_missing(
 
     entry = tour.load_entry(project / "stories" / "demo.md")
     assert not entry.ok
-    assert [p.message for p in entry.problems] == ["the map could not be built (see the server log)"]
+    assert [p.message for p in entry.problems] == [
+        "the map cannot be shown: Leaflet is not installed — run `pip install django-js-lib-leaflet==1.9.4.1`"
+    ]
     assert "pip install django-js-lib-leaflet==1.9.4.1" in caplog.text
+    assert "Traceback" not in caplog.text  # one line for the operator, not a stack
 
 
 # ------------------------------------------------------------------ serve
