@@ -648,7 +648,9 @@ def zone_partition_2015(
         c: polygonal(
             shapely.difference(
                 shapely.intersection(
-                    shapely.union_all([cell for cell, t in zip(cells, plain, strict=True) if t["controller"] == c]),
+                    shapely.union_all(
+                        [cell for cell, t in zip(cells, plain, strict=True) if t["controller"] == c]
+                    ),
                     outline,
                 ),
                 discs,
@@ -757,8 +759,9 @@ def snapshot_report(directory: Path) -> tuple[Table, list[str]]:
     table.add_row("bytes / features", f"{path.stat().st_size:,} / {len(zones)}")
     table.add_row("coverage error (|union − outline| / outline)", f"{stats['coverage_error']:.5%}")
     table.add_row("largest pairwise overlap", f"{stats['max_overlap_km2']:.6f} km²")
+    controller = {f["id"]: f["properties"]["controller"] for f in data["features"]}
     for c in CONTROLLERS_2015:
-        area = sum(stats[f"{i}_km2"] for i in zones if zones and data_controller(data, i) == c)
+        area = sum(stats[f"{i}_km2"] for i in zones if controller[i] == c)
         table.add_row(f"{c} area (incl. city parts)", f"{area:,.0f} km² ({area / stats['outline_km2']:.1%})")
     problems = []
     if not all(g.is_valid and not g.is_empty for g in zones.values()):
@@ -770,11 +773,6 @@ def snapshot_report(directory: Path) -> tuple[Table, list[str]]:
     if stats["max_overlap_km2"] > MAX_OVERLAP_KM2:
         problems.append(f"2015 zones overlap by {stats['max_overlap_km2']:.4f} km²")
     return table, problems
-
-
-def data_controller(data: dict[str, Any], fid: str) -> str:
-    """Controller of the feature with id fid in a loaded FeatureCollection."""
-    return next(f["properties"]["controller"] for f in data["features"] if f["id"] == fid)
 
 
 # ------------------------------------------------------------------ places & routes
