@@ -592,6 +592,20 @@ ZONE_NAMES_2015 = {
     "isis": "Islamic State",
 }
 ZONES_2015_SIZE_LIMIT = 120_000
+DIVIDES_2015 = (
+    Divide(
+        facts="euphrates",
+        window=(37.9, 36.58, 38.45, 36.9),
+        right="isis",
+        left="kurdish",
+        takes_from=("isis", "kurdish"),
+        description=(
+            "the Euphrates from the Turkish border at Jarabulus south to the latitude of Sarrin: "
+            "IS on the west bank (Jarabulus, Manbij), the YPG's Kobani canton on the east bank "
+            "(lon 37.9..38.45, lat 36.58..36.9)"
+        ),
+    ),
+)
 
 
 def divided_city_parts(
@@ -643,21 +657,17 @@ def zone_partition_2015(
     lons = np.array([lat_lon(t, t["name"])[1] for t in plain])
     cells = voronoi_cells(lons, lats, shapely.box(*outline.buffer(2.0).bounds))
     city_parts = divided_city_parts(cities, [t for t in towns if t["divided"]], outline)
-    discs = shapely.union_all(list(city_parts.values()))
     zones = {
-        c: polygonal(
-            shapely.difference(
-                shapely.intersection(
-                    shapely.union_all(
-                        [cell for cell, t in zip(cells, plain, strict=True) if t["controller"] == c]
-                    ),
-                    outline,
-                ),
-                discs,
-            )
+        c: shapely.intersection(
+            shapely.union_all([cell for cell, t in zip(cells, plain, strict=True) if t["controller"] == c]),
+            outline,
         )
         for c in CONTROLLERS_2015
     }
+    for divide in DIVIDES_2015:
+        apply_divide(zones, divide, read_line(divide.facts), outline)
+    discs = shapely.union_all(list(city_parts.values()))
+    zones = {c: polygonal(shapely.difference(g, discs)) for c, g in zones.items()}
     absorb_specks(zones)
     zones.update({f"{slug(city)}-{c}": g for (city, c), g in city_parts.items()})
     return zones
@@ -724,6 +734,7 @@ def build_zones_2015() -> Output:
                 f"geodata/facts/{ZONES_2015_FACTS}.csv (control points; per-row source of control, "
                 "date of the event that set it, and coordinate source)",
                 f"geodata/facts/{DIVIDED_CITIES_2015_FACTS}.csv (divided cities: centre and radius)",
+                "geodata/facts/euphrates.csv (river vertices from the Turkish border to Lake Assad, per-row sources)",
                 f"Natural Earth 1:10m Admin 0 – Countries, Syria outline ({NATURAL_EARTH}, countries-10m.json)",
             ],
             "licence": f"{LICENCE_FACTS} {LICENCE_NE}",
@@ -731,7 +742,9 @@ def build_zones_2015() -> Output:
                 [
                     f"Voronoi cells of {len(towns) - sides} control points, computed with longitudes",
                     f"scaled by cos {VORONOI_LAT:g}°, dissolved by controller and clipped to Syria's",
-                    "Natural Earth 1:10m outline. Each divided city (" + ", ".join(c["city"] for c in cities),
+                    "Natural Earth 1:10m outline. A documented front line then replaces the",
+                    "interpolated boundary: " + "; ".join(d.description for d in DIVIDES_2015) + ".",
+                    "Each divided city (" + ", ".join(c["city"] for c in cities),
                     f") is a geodesic disc shared by Voronoi cells of its own {sides} side points, one",
                     "feature per side, marked contested: true. Isolated slivers under",
                     f"{MIN_PART_KM2:g} km² join their neighbour; zones are snapped to a {ZONE_GRID:g}° grid",
