@@ -6,7 +6,7 @@ Run from the repository root::
     .venv/bin/python geodata/build.py       # writes geodata/*.geojson + provenance
     .venv/bin/python geodata/build.py --check   # rebuild in a temp dir, compare, report
 
-Outputs (see geodata/README.md): natural-earth-basemap.geojson, syria-zones.geojson,
+Outputs (see geodata/README.md): natural-earth-basemap.geojson, syria-zones.geojson, syria-zones-2015.geojson,
 places.geojson and routes.geojson, each with a ``<name>.provenance.json`` beside it.
 The build is deterministic: features are sorted by id, keys are sorted and
 coordinates are snapped to a fixed grid before they are written.
@@ -579,7 +579,7 @@ def build_zones(places: dict[str, dict[str, str]]) -> Output:
 # ------------------------------------------------------ Syria zones, September 2015
 
 # The eve of Russia's intervention (30 September 2015). Built like the 2020–2023 zones,
-# from its own fact tables; see geodata/README.md, "Syria zones, September 2015".
+# from its own fact tables; see geodata/README.md, "How the September 2015 zones are made".
 ZONES_2015_FILE = "syria-zones-2015.geojson"
 ZONES_2015_AS_OF = "2015-09-30"
 ZONES_2015_FACTS = "syria_town_control_2015"
