@@ -122,7 +122,8 @@ def step_views(story: Story) -> list[StepView]:
 
 def content_security_policy(story: Story) -> str:
     """What the single-file page may load: nothing but itself (and tiles if the story asks)."""
-    images = "data:" if story.meta.basemap == "natural-earth" else "data: https:"
+    online = story.meta.basemap != "natural-earth" or any(o.tiles for o in story.meta.overlays.values())
+    images = "data: https:" if online else "data:"
     return (
         "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
         f"img-src {images}; font-src data:; base-uri 'none'; form-action 'none'"

@@ -16,15 +16,15 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import folium
-import xyzservices
 from branca.element import MacroElement
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
 
+from app import tiles
 from app.assets import controller_assets, leaflet_assets
 from app.geodata import LayerData, load_layer, prepare_geojson
-from app.models import MAX_ZOOM, MIN_ZOOM, LayerDef, Step, Story
-from app.paths import basemap_file
-from app.render import sanitize_inline
+from app.models import MAX_ZOOM, MIN_ZOOM, LayerDef, Overlay, Step, Story
+from app.paths import basemap_file, resolve_source
+from app.render import image_data_uri, sanitize_inline
 from app.validate import Checked
 from app.views import fit_max_zoom, view_bounds
 
@@ -182,6 +182,8 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
             "id_field": layer_def.id_field,
             "legend": layer_def.legend,
         }
+    for overlay_id, overlay in story.meta.overlays.items():
+        layer_defs[overlay_id] = {"label": overlay.label, "kind": kinds[overlay_id], "legend": False}
     steps = []
     for step in story.steps:
         state = step.map
@@ -201,7 +203,7 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
             }
         )
     for layer_id, entry in layer_defs.items():
-        if story.meta.layers[layer_id].link_steps:
+        if layer_id in story.meta.layers and story.meta.layers[layer_id].link_steps:
             entry["step_of"] = _first_steps(story, layer_id)
     return {
         "title": story.meta.title,
@@ -246,6 +248,30 @@ def basemap_layer(story_path: Path, max_zoom: float) -> folium.GeoJson | None:
     )
 
 
+def overlay_layer(story_path: Path, overlay_id: str, overlay: Overlay) -> folium.Layer:
+    """An overlay as a Leaflet layer: online tiles, or a local image inlined as a data: URI."""
+    credit = sanitize_inline(overlay.attribution) if overlay.attribution else None
+    if overlay.tiles is not None:
+        provider = tiles.provider(overlay.tiles)
+        return folium.TileLayer(
+            tiles=tiles.tile_url(provider),
+            attr=credit or provider.html_attribution,
+            name=overlay_id,
+            opacity=overlay.opacity,
+            overlay=True,
+            max_zoom=provider.get("max_zoom", 18),
+        )
+    image = image_data_uri(resolve_source(story_path, overlay.image or ""))
+    return folium.raster_layers.ImageOverlay(
+        image=image or "",
+        bounds=[list(corner) for corner in overlay.bounds or ()],
+        opacity=overlay.opacity,
+        name=overlay_id,
+        attr=credit,
+        interactive=False,
+    )
+
+
 def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
     """The folium map with every layer of the story and the controller attached."""
     story = checked.story
@@ -275,9 +301,9 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
         if base is not None:
             base.add_to(fmap)
     else:
-        provider = xyzservices.providers.query_name(basemap)
+        provider = tiles.provider(basemap)
         folium.TileLayer(
-            tiles=provider.build_url(),
+            tiles=tiles.tile_url(provider),
             attr=provider.html_attribution,
             name=basemap,
             max_zoom=provider.get("max_zoom", 18),
@@ -300,6 +326,9 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
         )
         geo.add_to(fmap)
         layer_vars[layer_id] = geo
+    for overlay_id, overlay in story.meta.overlays.items():
+        layer_vars[overlay_id] = overlay_layer(Path(story.path), overlay_id, overlay).add_to(fmap)
+        kinds[overlay_id] = "tiles" if overlay.tiles else "image"
     config = controller_config(story, layers, kinds)
     fmap.add_child(StoryController(layer_vars, config))
     return fmap, config

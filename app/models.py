@@ -179,6 +179,31 @@ class LayerDef(_Strict):
     attribution: str | None = Field(None, description="Credit line for the data.")
 
 
+class Overlay(_Strict):
+    """A raster a step can show over the map: online tiles (an xyzservices name) or a local image."""
+
+    label: str = Field(min_length=1, description='What the overlay shows, e.g. "Survey map of 1790".')
+    tiles: str | None = Field(
+        None, description="An xyzservices name, e.g. OpenTopoMap: readers' browsers then load tiles online."
+    )
+    image: str | None = Field(
+        None, description="A local PNG, JPEG or WebP file, relative to the story (inlined in exports)."
+    )
+    bounds: tuple[tuple[Latitude, Longitude], tuple[Latitude, Longitude]] | None = Field(
+        None, description="With `image`: [[south, west], [north, east]] the image covers."
+    )
+    opacity: Opacity = Field(0.8, ge=0, le=1, description="Opacity, 0–1.")
+    attribution: str | None = Field(None, description="Credit line for the overlay.")
+
+    @model_validator(mode="after")
+    def _tiles_or_image(self) -> Overlay:
+        if (self.tiles is None) == (self.image is None):
+            raise ValueError("give either `tiles` or `image`")
+        if self.image is not None and self.bounds is None:
+            raise ValueError("an `image` needs `bounds: [[south, west], [north, east]]`")
+        return self
+
+
 class FrontMatter(_Strict):
     """The YAML block at the top of a story file."""
 
@@ -204,6 +229,9 @@ class FrontMatter(_Strict):
     sources: Annotated[
         dict[Identifier, Source], Fix(shape="give each source as `id:` with `title:` indented under it")
     ] = Field(default_factory=dict, description="Source id → source.")
+    overlays: dict[Identifier, Overlay] = Field(
+        default_factory=dict, description="Overlay id → raster overlay; steps list overlay ids in `layers`."
+    )
 
 
 class Highlight(_Strict):

@@ -12,7 +12,17 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from app.dates import StoryDate
-from app.models import Category, FrontMatter, Highlight, LayerDef, MapState, Source, Style, StyleOverride
+from app.models import (
+    Category,
+    FrontMatter,
+    Highlight,
+    LayerDef,
+    MapState,
+    Overlay,
+    Source,
+    Style,
+    StyleOverride,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = {
@@ -29,6 +39,7 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("front matter", "layers.<id>.style.", Style),
     ("front matter", "layers.<id>.style.categories.<value>.", Category),
     ("front matter", "sources.<id>.", Source),
+    ("front matter", "overlays.<id>.", Overlay),
     ("map block", "", MapState),
     ("map block", "highlight.", Highlight),
     ("map block", "style.<layer>.", StyleOverride),
@@ -49,6 +60,8 @@ def _type_text(annotation: Any) -> str:
         return "mapping, or a list of them"  # one mapping is read as a list of one
     if origin is list:
         return f"list of {_type_text(args[0])}"
+    if origin is tuple and typing.get_origin(args[0]) is tuple:
+        return "[[south, west], [north, east]]"
     if origin is tuple:
         return "[lat, lon]" if len(args) == 2 else "list"
     if origin is dict:

@@ -60,3 +60,30 @@ def test_a_click_on_a_highlighted_feature_goes_to_its_first_step(page):
         """() => storymap.layers.places.eachLayer(c => { if (c.feature.properties.id === 'paris') c.fire('click'); })"""
     )
     assert page.evaluate("storymap.step") == 0
+
+
+def test_an_image_overlay_shows_on_its_step_offline(browser, tmp_path):
+    case = ROOT / "tests" / "cases" / "stories" / "overlay_image_valid.md"
+    out = tmp_path / "overlay.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "export", str(case), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "img-src data:;" in out.read_text(encoding="utf-8")  # nothing online: the CSP allows no host
+    context = browser.new_context(reduced_motion="reduce")
+    guard = RequestGuard()
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.goto(out.as_uri())
+    page.wait_for_function("window.storymap && window.storymap.map")
+    image = "document.querySelector('img.leaflet-image-layer')"
+    assert page.evaluate(f"{image} && {image}.src.startsWith('data:image/png')")
+    assert page.evaluate(f"getComputedStyle({image}).opacity") == "0.6"
+    assert sorted(page.evaluate("storymap.visibleLayers()")) == ["places", "survey"]
+    page.evaluate("storymap.goTo(1)")
+    assert page.evaluate(image) is None
+    assert guard.outside == []
+    context.close()

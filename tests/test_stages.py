@@ -22,6 +22,7 @@ STAGES: dict[str, int] = {
     "app.dates": 0,
     "app.paths": 1,
     "app.views": 1,
+    "app.tiles": 1,
     "app.models": 1,
     "app.parse": 2,
     "app.geodata": 2,

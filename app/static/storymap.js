@@ -108,6 +108,7 @@
       var def = defs[id];
       layers[id] = layer;
       map.removeLayer(layer);
+      if (!layer.eachLayer) return;  // an overlay (tiles or an image): nothing to bind
       layer.eachLayer(function (child) {
         var feature = child.feature;
         if (def.step_of) {
@@ -129,6 +130,7 @@
 
     function restyle(id) {
       var layer = layers[id];
+      if (!layer.eachLayer || !defs[id].style) return;  // overlays keep their own opacity
       layer.eachLayer(function (child) {
         var style = styleFor(id, child.feature);
         if (child.setRadius && style.radius) child.setRadius(style.radius);

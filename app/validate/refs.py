@@ -14,8 +14,9 @@ def check_raw_refs(ctx: Context, block: YamlBlock, step: str) -> None:
     data = block.data
     if not isinstance(data, dict):
         return
+    shown = None if ctx.layer_ids is None else ctx.layer_ids | ctx.overlay_ids  # layers and overlays
     refs = (
-        ("layers", ctx.layer_ids, "layer"),
+        ("layers", shown, "layer"),
         ("hide", ctx.layer_ids, "layer"),
         ("sources", ctx.source_ids, "source"),
     )
