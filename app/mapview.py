@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import folium
 import xyzservices
 from branca.element import MacroElement
-from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
+from jinja2 import Template
 
 from app.geodata import LayerData, prepare_geojson, project_root
 from app.models import LayerDef, Step, Story
@@ -34,13 +34,6 @@ BASEMAP_FILE = "geodata/natural-earth-basemap.geojson"
 BASEMAP_STYLE = {"color": "#a39e93", "weight": 0.8, "fillColor": "#f4f1ea", "fillOpacity": 1}  # land, borders
 FIT_WIDTH_PX = 720  # the map width a `fit` is planned for when choosing layer detail
 MAX_DETAIL_ZOOM = 12
-
-templates = Environment(
-    loader=FileSystemLoader(APP_DIR / "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
 class AssetsMissing(RuntimeError):
@@ -324,11 +317,4 @@ def map_parts(checked: Checked) -> MapParts:
         controller_css=controller_css,
         config=config,
         data_bytes=len(script.encode()),
-    )
-
-
-def map_document(parts: MapParts, *, title: str, lang: str = "en", direction: str = "ltr") -> str:
-    """A standalone HTML document holding only the map (the Streamlit map frame)."""
-    return templates.get_template("mapframe.html.j2").render(
-        parts=parts, title=title, lang=lang, dir=direction
     )

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import Problem
-from app.mapview import map_document, map_parts
+from app.mapview import map_parts
+from app.markup import map_document
 from app.validate import Checked, check_story
 
 log = logging.getLogger("storymap")
