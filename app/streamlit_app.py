@@ -48,12 +48,12 @@ CHROME_CSS = {
 """,
     "embed": """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
-[data-testid="stToolbar"], footer { display: none !important; }
+[data-testid="stToolbar"], footer:not(.sm-step-meta) { display: none !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0.5rem 0.75rem !important; max-width: 100% !important; }
 """,
     "present": """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
-[data-testid="stToolbar"], footer { display: none !important; }
+[data-testid="stToolbar"], footer:not(.sm-step-meta) { display: none !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
 .st-key-present-text { position: fixed; left: 24px; bottom: 24px; max-width: min(560px, 90vw); z-index: 999;
   background: rgba(255,255,255,0.95); padding: 18px 24px; border-radius: 10px; box-shadow: 0 4px 18px rgba(0,0,0,0.25); }

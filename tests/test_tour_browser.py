@@ -175,6 +175,11 @@ def test_reader_modes_render_without_chrome(browser, server, guard, flagship, mo
     assert page.locator("[data-testid=storymap-step-title]").inner_text() == flagship.story.steps[1].title
     page.keyboard.press("ArrowRight")
     wait_for_step(page, 2)
+    step = flagship.story.steps[2]
+    assert step.map.as_of and step.map.sources
+    assert page.locator(
+        "[data-testid=storymap-step-meta] .sm-as-of"
+    ).is_visible()  # chrome hidden, not the card's
     page.screenshot(path=str(ROOT / "test-artifacts" / f"tour-{mode}.png"))
     assert guard.outside == []
 
@@ -270,6 +275,16 @@ def test_tour_and_export_show_the_same_step_card(browser, server, guard, flagshi
     wait_for_step(page, index)
     page.wait_for_selector(".sm-step time[data-sm-localized]", state="attached")
     toured = page.evaluate(CARD_TEXT, ".sm-step")
+    # st.html keeps what the card relies on: attributes, and the page's CSS applies to it.
+    card = page.locator("[data-testid=stHtml] section.sm-step")
+    assert card.get_attribute("aria-live") == "polite" and card.get_attribute("lang") == story.meta.lang
+    assert card.get_attribute("dir") == story.meta.dir
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.sm-step-number')).textTransform")
+        == "uppercase"
+    )
+    link = card.locator(".sm-source a").first
+    assert link.get_attribute("target") == "_blank" and "noopener" in link.get_attribute("rel")
     assert toured == exported
     assert source.author in toured
     assert source.date.isoformat() not in toured  # a date for readers, not ISO
