@@ -68,6 +68,7 @@ BASE_CSS = """
 .st-key-stage > div { width: auto !important; min-width: 0; }
 @media (max-width: 640px) { .st-key-stage { grid-template-columns: minmax(0, 1fr); } }
 .sm-story-header { padding-top: 2.25rem; margin: 0 0 1rem; }
+.sm-story-header, .sm-step { overflow-wrap: break-word; }
 .sm-story-header .sm-title { font-size: 2.4rem; line-height: 1.15; font-weight: 700; margin: 0 0 0.4rem; padding: 0; }
 .sm-subtitle { font-size: 1.05rem; font-style: italic; color: #444; margin: 0 0 0.4rem; }
 .sm-byline { font-size: 0.9rem; color: #555; margin: 0; }
