@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
-from app.errors import Problem
-from app.validate import check_story, find_stories
+from app.errors import Problem, display_path
+from app.paths import find_stories
+from app.validate import check_story
 
 
 def _echo_problem(problem: Problem) -> None:
@@ -39,7 +40,11 @@ def validate(paths: tuple[Path, ...], strict: bool, quiet: bool) -> None:
             raise click.UsageError(f"{str(target)[:80]}…: cannot be read ({exc.strerror})") from None
         if not exists:
             raise click.UsageError(f"{target}: no such file or folder")
-    stories = find_stories(targets)
+    found = find_stories(targets)
+    stories = found.stories
+    if not quiet:
+        for path, why in found.skipped:
+            click.echo(f"{display_path(path)}: skipped ({why})", err=True)
     if not stories:
         raise click.UsageError(f"no .md stories found in {', '.join(map(str, targets))}")
     failed = 0
@@ -118,7 +123,7 @@ def export(story: Path, out: Path, layout: str, assets: Path | None, strict: boo
     from app.mapview import map_parts
 
     console = Console(stderr=True)
-    stages = ["validate", "load layers", "build map", "write"]
+    stages = ["read", "load layers", "check steps", "build map", "write"]
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -127,36 +132,26 @@ def export(story: Path, out: Path, layout: str, assets: Path | None, strict: boo
         transient=not console.is_terminal,
     ) as progress:
         tasks = {name: progress.add_task(name, total=1, start=False) for name in stages}
+        running: list[str] = []
 
         def stage(name: str) -> None:
+            if running:
+                progress.update(tasks[running[-1]], completed=1, description=f"{running[-1]} [green]✓")
+            running.append(name)
             progress.start_task(tasks[name])
 
-        def done(name: str) -> None:
-            progress.update(tasks[name], completed=1, description=f"{name} [green]✓")
-
-        def fail(checked_problems: list[Problem], name: str) -> None:
-            progress.update(tasks[name], description=f"{name} [red]✗")
+        checked = check_story(story, strict=strict, on_stage=stage)
+        if checked.errors or checked.story is None:
+            progress.update(tasks[running[-1]], description=f"{running[-1]} [red]✗")
             progress.stop()
-            for problem in checked_problems:
+            for problem in checked.problems:
                 _echo_problem(problem)
             sys.exit(1)
-
-        stage("validate")
-        checked = check_story(story, strict=strict, geodata=False)
-        if checked.errors:
-            fail(checked.problems, "validate")
-        done("validate")
-        stage("load layers")
-        checked = check_story(story, strict=strict)
-        if checked.errors or checked.story is None:
-            fail(checked.problems, "load layers")
-        done("load layers")
         stage("build map")
         parts = map_parts(checked)
-        done("build map")
         stage("write")
         written = export_story(checked, out, layout=layout, assets=assets, parts=parts)
-        done("write")
+        progress.update(tasks["write"], completed=1, description="write [green]✓")
     for problem in checked.warnings:
         _echo_problem(problem)
     total = sum(path.stat().st_size for path in written)

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import xyzservices
 
-from app.geodata import project_root
-from app.mapview import BASEMAP_FILE, ROOT, STATIC, MapParts, map_parts
+from app.mapview import STATIC, MapParts, map_parts
 from app.markup import Credit, source_view, step_views, templates
 from app.models import Story
+from app.paths import basemap_file
 from app.render import render_markdown, sanitize_inline
 from app.validate import Checked
 
@@ -40,15 +40,11 @@ class Page:
     assets: dict[str, str]  # file name → text; empty when everything is inlined
 
 
-def _has_basemap_file(story: Story) -> bool:
-    return any((root / BASEMAP_FILE).exists() for root in (project_root(Path(story.path)), ROOT))
-
-
 def credits(story: Story) -> list[Credit]:
     """Basemap, software and layer attributions for the credits section."""
     lines: list[Credit] = []
     if story.meta.basemap == "natural-earth":
-        if _has_basemap_file(story):
+        if basemap_file(Path(story.path)) is not None:
             lines.append(
                 Credit(
                     "Basemap",

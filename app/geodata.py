@@ -2,7 +2,8 @@
 
 Layers are read once per file version (path, size, mtime) and kept in memory; prepared
 (simplified, rounded) GeoJSON is cached per zoom as well. Everything an author can get
-wrong comes back as an :class:`Issue`, never as an exception from GDAL or shapely.
+wrong comes back as a :class:`~app.errors.Problem` about the layer file (the validator moves
+it onto the story line that names the file), never as an exception from GDAL or shapely.
 """
 
 from __future__ import annotations
@@ -10,30 +11,20 @@ from __future__ import annotations
 import functools
 import json
 import math
-import os
 import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from app.errors import Problem, UnsafePathError, display_path
+from app.errors import Problem, Severity, display_path
 
 MAX_LAYER_BYTES = 200 * 1024 * 1024
 GEOJSON_SUFFIXES = {".geojson", ".json", ".topojson", ".gpkg", ".shp", ".fgb", ".kml", ".gml"}
-
-
-@dataclass(frozen=True)
-class Issue:
-    """Something wrong with a layer file; the validator adds the story's file and line."""
-
-    message: str
-    fix: str | None = None
-    severity: Literal["error", "warning", "repair"] = "error"
 
 
 @dataclass(frozen=True)
@@ -44,7 +35,6 @@ class LayerData:
     gdf: gpd.GeoDataFrame
     bounds: tuple[float, float, float, float]  # west, south, east, north
     columns: frozenset[str]
-    issues: tuple[Issue, ...]
 
     def ids(self, id_field: str) -> list[str]:
         """Feature ids as strings (empty if the layer has no such property)."""
@@ -68,91 +58,39 @@ class LayerData:
         return {str(v) for v in self.gdf[column].dropna().unique().tolist()}
 
 
-def project_root(story_path: Path) -> Path:
-    """The folder a story may read from: the parent of ``stories/``, else the story's folder."""
-    folder = story_path.resolve().parent
-    return folder.parent if folder.name == "stories" else folder
-
-
-def resolve_source(story_path: Path, source: str) -> Path:
-    """Resolve a layer or image path relative to the story; refuse anything outside the project."""
-    root = project_root(story_path)
-    shown = display_path(story_path)
-    if "\x00" in source or source.startswith(("http://", "https://", "file:", "//")):
-        raise UnsafePathError(
-            [
-                Problem(
-                    shown,
-                    None,
-                    f'"{source}" is not a local file path',
-                    "use a path relative to the story file",
-                )
-            ]
-        )
-    candidate = Path(source)
-    if candidate.is_absolute():
-        raise UnsafePathError(
-            [
-                Problem(
-                    shown,
-                    None,
-                    f'"{source}" is an absolute path',
-                    "use a path relative to the story file, inside the project",
-                )
-            ]
-        )
-    resolved = (story_path.resolve().parent / candidate).resolve()
-    if not resolved.is_relative_to(root):
-        lexical = Path(os.path.normpath(story_path.resolve().parent / candidate))
-        via_link = lexical.is_relative_to(root)
-        raise UnsafePathError(
-            [
-                Problem(
-                    shown,
-                    None,
-                    f'"{source}" is a symbolic link to a file outside the project folder {display_path(root)}'
-                    if via_link
-                    else f'"{source}" points outside the project folder {display_path(root)}',
-                    "copy the file into the project instead of linking to it"
-                    if via_link
-                    else "keep data files inside the project (e.g. geodata/)",
-                )
-            ]
-        )
-    return resolved
-
-
 def _file_key(path: Path) -> tuple[str, int, int]:
     stat = path.stat()
     return (str(path), stat.st_size, stat.st_mtime_ns)
 
 
-def load_layer(path: Path, strict: bool = False) -> tuple[LayerData | None, list[Issue]]:
-    """Load ``path`` (cached per file version). Returns the layer (or None) and its issues."""
+def load_layer(path: Path) -> tuple[LayerData | None, list[Problem]]:
+    """Load ``path`` (cached per file version). Returns the layer (or None) and its problems.
+
+    Geometry repairs and reprojections are warnings: the layer is usable as loaded.
+    """
+    shown = display_path(path)
     try:
         key = _file_key(path)
     except FileNotFoundError:
-        return None, [Issue("file not found", "check the path (relative to the story file)")]
+        return None, [Problem(shown, None, "file not found", "check the path (relative to the story file)")]
     except OSError as exc:
         fix = "check its permissions" if isinstance(exc, PermissionError) else "check the path"
-        return None, [Issue(f"cannot read the file ({exc.strerror})", fix)]
-    layer, issues = _load_cached(key)
-    if strict:
-        issues = tuple(Issue(i.message, i.fix, "error") if i.severity == "repair" else i for i in issues)
-    return layer, list(issues)
+        return None, [Problem(shown, None, f"cannot read the file ({exc.strerror})", fix)]
+    layer, problems = _load_cached(key)
+    return layer, [Problem(shown, None, p.message, p.fix, severity=p.severity) for p in problems]
 
 
 @functools.lru_cache(maxsize=64)
-def _load_cached(key: tuple[str, int, int]) -> tuple[LayerData | None, tuple[Issue, ...]]:
+def _load_cached(key: tuple[str, int, int]) -> tuple[LayerData | None, tuple[Problem, ...]]:
     path = Path(key[0])
-    issues: list[Issue] = []
+    issues: list[Problem] = []
     if path.is_dir():
-        return None, (Issue("is a folder, not a data file", "name a .geojson file"),)
+        return None, (_issue("is a folder, not a data file", "name a .geojson file"),)
     if key[1] == 0:
-        return None, (Issue("the file is empty", "export the layer again as GeoJSON"),)
+        return None, (_issue("the file is empty", "export the layer again as GeoJSON"),)
     if key[1] > MAX_LAYER_BYTES:
         return None, (
-            Issue(
+            _issue(
                 f"the file is {key[1] / 2**20:.1f} MB, over the {MAX_LAYER_BYTES / 2**20:.0f} MB limit",
                 "clip or simplify it first",
             ),
@@ -160,7 +98,7 @@ def _load_cached(key: tuple[str, int, int]) -> tuple[LayerData | None, tuple[Iss
     if path.suffix.lower() not in GEOJSON_SUFFIXES:
         kind = f"a {path.suffix} file" if path.suffix else "a file without an extension"
         return None, (
-            Issue(
+            _issue(
                 f"is {kind}, not a map layer",
                 "convert it to GeoJSON (.geojson), e.g. with geojson.io, QGIS or ogr2ogr",
             ),
@@ -168,20 +106,20 @@ def _load_cached(key: tuple[str, int, int]) -> tuple[LayerData | None, tuple[Iss
     with path.open("rb") as handle:
         head = handle.read(512).lstrip()
     if path.suffix.lower() in (".geojson", ".json") and not head.startswith((b"{", b"\xef\xbb\xbf{")):
-        return None, (Issue("is not GeoJSON (it does not start with '{')", "export the layer as GeoJSON"),)
+        return None, (_issue("is not GeoJSON (it does not start with '{')", "export the layer as GeoJSON"),)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             gdf = gpd.read_file(path, engine="pyogrio")
     except Exception as exc:  # GDAL raises many types; all mean "cannot read this file"
         return None, (
-            Issue(
+            _issue(
                 f"cannot be read as GeoJSON: {_gdal_message(exc, path)}",
                 "check the file is valid GeoJSON (e.g. at geojson.io)",
             ),
         )
     if "geometry" not in gdf or len(gdf) == 0:
-        return None, (Issue("has no features", "add at least one feature or remove the layer"),)
+        return None, (_issue("has no features", "add at least one feature or remove the layer"),)
     if gdf.crs is None:
         gdf = gdf.set_crs(4326)
     elif not gdf.crs.equals("EPSG:4326") and gdf.crs.to_epsg() != 4326:
@@ -190,7 +128,7 @@ def _load_cached(key: tuple[str, int, int]) -> tuple[LayerData | None, tuple[Iss
             gdf = gdf.to_crs(4326)
         except Exception as exc:  # pyproj errors
             return None, (
-                Issue(
+                _issue(
                     f"cannot reproject from {source_crs.name} to WGS84: {exc}",
                     "save the file in WGS84 (EPSG:4326)",
                 ),
@@ -198,12 +136,12 @@ def _load_cached(key: tuple[str, int, int]) -> tuple[LayerData | None, tuple[Iss
         epsg = source_crs.to_epsg()
         name = f"{source_crs.name} (EPSG:{epsg})" if epsg else source_crs.name
         issues.append(
-            Issue(f"reprojected from {name} to WGS84", "save the file in WGS84 (EPSG:4326)", "warning")
+            _issue(f"reprojected from {name} to WGS84", "save the file in WGS84 (EPSG:4326)", "warning")
         )
     missing = gdf.geometry.isna() | gdf.geometry.is_empty
     if missing.any():
         issues.append(
-            Issue(
+            _issue(
                 f"{int(missing.sum())} feature(s) without a usable geometry (null, empty or NaN "
                 f"coordinates) were dropped: {_feature_labels(gdf, missing)}",
                 "remove them or give them a geometry",
@@ -212,10 +150,10 @@ def _load_cached(key: tuple[str, int, int]) -> tuple[LayerData | None, tuple[Iss
         )
         gdf = gdf[~missing].copy()
         if len(gdf) == 0:
-            return None, (*issues, Issue("has no features with a geometry", "add geometries"))
+            return None, (*issues, _issue("has no features with a geometry", "add geometries"))
     coords = shapely.get_coordinates(gdf.geometry.values)
     if not np.isfinite(coords).all():
-        return None, (*issues, Issue("has NaN or infinite coordinates", "fix the coordinates in the file"))
+        return None, (*issues, _issue("has NaN or infinite coordinates", "fix the coordinates in the file"))
     issue = _range_issue(coords)
     if issue:
         return None, (*issues, issue)
@@ -226,11 +164,11 @@ def _load_cached(key: tuple[str, int, int]) -> tuple[LayerData | None, tuple[Iss
         gdf = gdf.copy()
         gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry[invalid].values)
         issues.append(
-            Issue(
+            _issue(
                 f"{int(invalid.sum())} invalid geometr{'y' if invalid.sum() == 1 else 'ies'} ({', '.join(reasons)}) "
                 f"repaired with make_valid: {labels}",
                 "fix the shapes in the source data to silence this",
-                "repair",
+                "warning",
             )
         )
     west, south, east, north = (float(v) for v in gdf.total_bounds)
@@ -239,9 +177,13 @@ def _load_cached(key: tuple[str, int, int]) -> tuple[LayerData | None, tuple[Iss
         gdf,
         (west, south, east, north),
         frozenset(c for c in gdf.columns if c != "geometry"),
-        tuple(issues),
     )
     return layer, tuple(issues)
+
+
+def _issue(message: str, fix: str | None = None, severity: Severity = "error") -> Problem:
+    """A problem with the file being loaded; :func:`load_layer` fills in the file's name."""
+    return Problem("", None, message, fix, severity=severity)
 
 
 def _gdal_message(exc: Exception, path: Path) -> str:
@@ -269,16 +211,16 @@ def _feature_labels(gdf: gpd.GeoDataFrame, mask: Any) -> str:
     return shown + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
-def _range_issue(coords: np.ndarray) -> Issue | None:
+def _range_issue(coords: np.ndarray) -> Problem | None:
     xs, ys = coords[:, 0], coords[:, 1]
     if (np.abs(xs) <= 180).all() and (np.abs(ys) <= 90).all():
         return None
     if (np.abs(ys) <= 180).all() and (np.abs(xs) <= 90).all():
-        return Issue(
+        return _issue(
             "coordinates look swapped (latitudes beyond ±90)",
             "GeoJSON positions are [longitude, latitude]; swap the two numbers",
         )
-    return Issue(
+    return _issue(
         "coordinates are out of range for WGS84 (longitude ±180, latitude ±90)",
         "give the file a `crs` or save it in EPSG:4326",
     )

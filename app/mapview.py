@@ -21,8 +21,10 @@ import xyzservices
 from branca.element import MacroElement
 from jinja2 import Template
 
-from app.geodata import LayerData, prepare_geojson, project_root
+from app.geodata import LayerData, load_layer, prepare_geojson
+from app.markup import templates
 from app.models import LayerDef, Step, Story
+from app.paths import basemap_file
 from app.render import sanitize_inline
 from app.validate import Checked
 
@@ -30,7 +32,6 @@ APP_DIR = Path(__file__).resolve().parent
 ROOT = APP_DIR.parent
 STATIC = APP_DIR / "static"
 LEAFLET_DIST = ROOT / "node_modules" / "leaflet" / "dist"
-BASEMAP_FILE = "geodata/natural-earth-basemap.geojson"
 BASEMAP_STYLE = {"color": "#a39e93", "weight": 0.8, "fillColor": "#f4f1ea", "fillOpacity": 1}  # land, borders
 FIT_WIDTH_PX = 720  # the map width a `fit` is planned for when choosing layer detail
 MAX_DETAIL_ZOOM = 12
@@ -217,25 +218,19 @@ def _kept_properties(layer_def: LayerDef) -> list[str]:
 
 
 def basemap_layer(story_path: Path, max_zoom: float) -> folium.GeoJson | None:
-    """Natural Earth land and borders from the project's geodata (offline)."""
-    from app.geodata import load_layer
-
-    for root in (project_root(story_path), ROOT):
-        path = root / BASEMAP_FILE
-        if path.exists():
-            layer, _ = load_layer(path)
-            if layer is None:
-                return None
-            data = prepare_geojson(layer, max_zoom, keep=[])
-            return folium.GeoJson(
-                data,
-                name="basemap",
-                style_function=lambda _: BASEMAP_STYLE,
-                interactive=False,
-                control=False,
-                smooth_factor=1.2,
-            )
-    return None
+    """Natural Earth land and borders (offline), from :func:`app.paths.basemap_file`."""
+    path = basemap_file(story_path)
+    layer = load_layer(path)[0] if path is not None else None
+    if layer is None:
+        return None
+    return folium.GeoJson(
+        prepare_geojson(layer, max_zoom, keep=[]),
+        name="basemap",
+        style_function=lambda _: BASEMAP_STYLE,
+        interactive=False,
+        control=False,
+        smooth_factor=1.2,
+    )
 
 
 def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
@@ -317,4 +312,11 @@ def map_parts(checked: Checked) -> MapParts:
         controller_css=controller_css,
         config=config,
         data_bytes=len(script.encode()),
+    )
+
+
+def map_document(parts: MapParts, *, title: str, lang: str = "en", direction: str = "ltr") -> str:
+    """A standalone HTML document holding only the map (the Streamlit map frame)."""
+    return templates.get_template("mapframe.html.j2").render(
+        parts=parts, title=title, lang=lang, dir=direction
     )

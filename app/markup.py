@@ -17,16 +17,13 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from app.models import Source, Story
 from app.render import render_markdown
-
-if TYPE_CHECKING:
-    from app.mapview import MapParts
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -117,10 +114,3 @@ def step_card(story: Story, index: int, *, live: bool = False) -> Markup:
 def story_header(story: Story) -> Markup:
     """The story's title, subtitle, byline and date on their own (the tour)."""
     return _macro("story_header.html.j2", "story_header")(story.meta, dir=story.meta.dir)
-
-
-def map_document(parts: MapParts, *, title: str, lang: str = "en", direction: str = "ltr") -> str:
-    """A standalone HTML document holding only the map (the Streamlit map frame)."""
-    return templates.get_template("mapframe.html.j2").render(
-        parts=parts, title=title, lang=lang, dir=direction
-    )

@@ -1,25 +1,54 @@
 """The story format, declared once as pydantic models.
 
-The JSON Schema (``schema/story.schema.json``) and the README key table are generated from
-these models (``python -m app schema``), and a test checks that they agree.
+The JSON Schema (``schema/*.schema.json``) and the README key table are generated from
+these models (``storymap schema``), and a test checks that they agree. How to fix a bad
+value is declared here too, beside its field (:class:`Fix`), and read by
+:mod:`app.validate.messages`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]*$"
+from app.ids import ID_MAX_LENGTH, ID_PATTERN
+
 COLOR_PATTERN = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
 LANG_PATTERN = r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 
-Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=80)]
-Color = Annotated[str, Field(pattern=COLOR_PATTERN, description="CSS hex colour, e.g. #0072B2")]
+
+@dataclass(frozen=True)
+class Fix:
+    """How to fix a bad value of the field it annotates, by kind of error.
+
+    ``range``: a number out of bounds; ``pattern``: text of the wrong form; ``shape``: the
+    wrong kind of value (with ``expects`` naming the right one); ``empty``: nothing after the
+    key. pydantic ignores this metadata; the validator's messages read it.
+    """
+
+    range: str | None = None
+    pattern: str | None = None
+    shape: str | None = None
+    expects: str | None = None
+    empty: str | None = None
+
+
+Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
+Color = Annotated[
+    str,
+    Field(pattern=COLOR_PATTERN, description="CSS hex colour, e.g. #0072B2"),
+    Fix(
+        pattern='use a hex colour such as "#0072B2" (in quotes)',
+        empty='an unquoted # starts a YAML comment: write the colour in quotes, e.g. "#0072B2"',
+    ),
+]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+Opacity = Annotated[float, Fix(range="use a value from 0 (transparent) to 1 (opaque)")]
 
 MIN_ZOOM = 1
 MAX_ZOOM = 18
@@ -59,10 +88,12 @@ class Style(_Strict):
     color: Color = Field("#3388ff", description="Stroke (and default fill) colour.")
     fill_color: Color | None = Field(None, description="Fill colour; defaults to `color`.")
     weight: float = Field(2.0, ge=0, le=20, description="Stroke width in pixels.")
-    opacity: float = Field(1.0, ge=0, le=1, description="Stroke opacity, 0–1.")
-    fill_opacity: float = Field(0.4, ge=0, le=1, description="Fill opacity, 0–1.")
+    opacity: Opacity = Field(1.0, ge=0, le=1, description="Stroke opacity, 0–1.")
+    fill_opacity: Opacity = Field(0.4, ge=0, le=1, description="Fill opacity, 0–1.")
     radius: float = Field(6.0, ge=1, le=50, description="Point marker radius in pixels.")
-    dash: str | None = Field(None, pattern=r"^\d+(?:[ ,]+\d+)*$", description='Dash pattern, e.g. "6 4".')
+    dash: Annotated[str | None, Fix(pattern='use numbers such as "6 4"')] = Field(
+        None, pattern=r"^\d+(?:[ ,]+\d+)*$", description='Dash pattern, e.g. "6 4".'
+    )
     by: str | None = Field(None, description="Property whose value picks the colour.")
     categories: dict[str, Category] | None = Field(None, description="With `by`: value → {color, label}.")
 
@@ -98,7 +129,9 @@ class FrontMatter(_Strict):
     subtitle: str | None = Field(None, description="One-line standfirst.")
     byline: str | None = Field(None, description="Who wrote it.")
     published: dt.date | None = Field(None, description="Publication date (YYYY-MM-DD).")
-    lang: str = Field("en", pattern=LANG_PATTERN, description="Language tag, e.g. en, fa, ar.")
+    lang: Annotated[str, Fix(pattern="use a language tag such as en, fa or ar")] = Field(
+        "en", pattern=LANG_PATTERN, description="Language tag, e.g. en, fa, ar."
+    )
     dir: Literal["ltr", "rtl"] = Field("ltr", description="Text direction.")
     basemap: str = Field(
         "natural-earth",
@@ -107,10 +140,13 @@ class FrontMatter(_Strict):
     legend_position: Literal["topright", "topleft", "bottomright", "bottomleft"] | None = Field(
         None, description="Map corner for the legend; default topright (topleft in RTL stories)."
     )
-    layers: dict[Identifier, LayerDef] = Field(
-        default_factory=dict, description="Layer id → layer definition."
-    )
-    sources: dict[Identifier, Source] = Field(default_factory=dict, description="Source id → source.")
+    layers: Annotated[
+        dict[Identifier, LayerDef],
+        Fix(shape="give each layer as `id:` with `source:` and `label:` indented under it"),
+    ] = Field(default_factory=dict, description="Layer id → layer definition.")
+    sources: Annotated[
+        dict[Identifier, Source], Fix(shape="give each source as `id:` with `title:` indented under it")
+    ] = Field(default_factory=dict, description="Source id → source.")
 
 
 class Highlight(_Strict):
@@ -123,18 +159,27 @@ class Highlight(_Strict):
 class MapState(_Strict):
     """The complete map state of one step (never a difference from the previous step)."""
 
-    center: tuple[Latitude, Longitude] | None = Field(
-        None, description="[lat, lon] the map centres on (note: lat first)."
-    )
-    zoom: float | None = Field(
+    center: Annotated[
+        tuple[Latitude, Longitude] | None,
+        Fix(
+            expects="two numbers [lat, lon]",
+            shape="write e.g. center: [35.69, 51.42]",
+            range="center is [lat, lon]: latitude −90…90 first, then longitude −180…180; are they swapped?",
+        ),
+    ] = Field(None, description="[lat, lon] the map centres on (note: lat first).")
+    zoom: Annotated[float | None, Fix(range="use a zoom from 1 (world) to 18 (street)")] = Field(
         None, ge=MIN_ZOOM, le=MAX_ZOOM, allow_inf_nan=False, description="Zoom level 1–18."
     )
     fit: str | None = Field(
         None, description="Instead of center/zoom: fit to a layer (`id`) or feature (`layer/id`)."
     )
     layers: list[str] = Field(default_factory=list, description="Every layer visible in this step.")
-    highlight: Highlight | None = Field(None, description="{layer, ids} to emphasise.")
-    duration: float = Field(2.0, ge=0, le=30, allow_inf_nan=False, description="Seconds of flight; 0 jumps.")
+    highlight: Annotated[
+        Highlight | None, Fix(shape="write e.g. highlight: {layer: places, ids: [paris]}")
+    ] = Field(None, description="{layer, ids} to emphasise.")
+    duration: Annotated[float, Fix(range="use seconds from 0 (jump) to 30")] = Field(
+        2.0, ge=0, le=30, allow_inf_nan=False, description="Seconds of flight; 0 jumps."
+    )
     as_of: dt.date | None = Field(None, description="Date the step's facts describe.")
     sources: list[str] = Field(default_factory=list, description="Source ids backing this step.")
 

@@ -15,6 +15,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from app.errors import Problem, display_path
+from app.ids import is_id, slugify
 
 FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 HEADING_ID_RE = re.compile(r"^(.*?)\s*\{#([^}\s]*)\}\s*$")
@@ -50,7 +51,6 @@ class RawStep:
     line: int
     text: str = ""
     map: YamlBlock | None = None
-    explicit_id: bool = False
     text_lines: list[int] = field(default_factory=list)  # file line of each line of ``text``
 
 
@@ -64,12 +64,6 @@ class RawStory:
     intro: str
     steps: list[RawStep]
     problems: list[Problem]
-
-
-def slugify(text: str) -> str:
-    """A stable, URL-safe id from a heading: lowercase words joined by hyphens."""
-    slug = re.sub(r"[^\w]+", "-", text.lower(), flags=re.UNICODE).strip("-_")
-    return slug or "step"
 
 
 class _Loader(yaml.SafeLoader):
@@ -291,7 +285,7 @@ def parse_text(raw: bytes, path: Path, shown: str) -> RawStory:
         return story
     if not text.strip():
         story.problems.append(
-            Problem(shown, 1, "the story is empty", "run `python -m app new SLUG` for a template")
+            Problem(shown, 1, "the story is empty", "run `storymap new SLUG` for a template")
         )
         return story
     lines = text.split("\n")
@@ -332,10 +326,9 @@ def _read_body(story: RawStory, lines: list[str], offset: int) -> None:
                 title = tokens[index + 1].content.strip()
                 line = offset + token.map[0] + 1
                 match = HEADING_ID_RE.match(title)
-                explicit = False
                 if match:
-                    title, step_id, explicit = match.group(1).strip(), match.group(2), True
-                    if not re.match(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", step_id):
+                    title, step_id = match.group(1).strip(), match.group(2)
+                    if not is_id(step_id):
                         story.problems.append(
                             Problem(
                                 shown,
@@ -344,16 +337,14 @@ def _read_body(story: RawStory, lines: list[str], offset: int) -> None:
                                 "use letters, digits, '-' and '_', e.g. {#tehran-summit}",
                             )
                         )
-                        step_id = slugify(title)
+                        step_id = slugify(title) or "step"
                 else:
-                    step_id = slugify(title)
+                    step_id = slugify(title) or "step"
                 if not title:
                     story.problems.append(
                         Problem(shown, line, "a step heading is empty", "write the step's title after '## '")
                     )
-                current = RawStep(
-                    title=title or f"Step {len(headings) + 1}", id=step_id, line=line, explicit_id=explicit
-                )
+                current = RawStep(title=title or f"Step {len(headings) + 1}", id=step_id, line=line)
                 headings.append((token.map[0], token.map[1], current))
                 story.steps.append(current)
             elif token.tag == "h1":

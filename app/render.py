@@ -2,7 +2,7 @@
 
 Step text is CommonMark with raw HTML disabled. The sanitizer then keeps a small set of tags
 and allows links only to ``http``, ``https``, ``mailto`` and relative addresses. Images never
-make a request: a local image (resolved with :func:`app.geodata.resolve_source`, so it must lie
+make a request: a local image (resolved with :func:`app.paths.resolve_source`, so it must lie
 inside the project) is inlined as a ``data:`` URI; a remote image becomes a link to it.
 """
 
@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 
 from app.errors import StoryError
-from app.geodata import resolve_source
+from app.paths import resolve_source
 
 IMAGE_TYPES = {
     ".png": "image/png",

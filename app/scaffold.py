@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
-from app.parse import slugify
+from app.ids import SLUG_MAX_LENGTH, is_slug, slugify
 
 STORY = """---
 title: "{title}"
@@ -80,8 +79,8 @@ PLACES = {
 
 def scaffold(slug: str, folder: Path, force: bool = False) -> list[Path]:
     """Write ``folder/slug.md`` and ``folder/../geodata/slug-places.geojson``."""
-    if not re.match(r"^[a-z0-9][a-z0-9-]{0,63}$", slug):
-        suggestion = slugify(slug).replace("_", "-")[:64] or "my-story"
+    if not is_slug(slug):
+        suggestion = slugify(slug, ascii=True)[:SLUG_MAX_LENGTH] or "my-story"
         raise ValueError(
             f'"{slug}" is not a valid slug: use lowercase letters, digits and "-" (e.g. {suggestion})'
         )

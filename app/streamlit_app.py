@@ -36,10 +36,10 @@ def _entry(path: str, fingerprint: tuple[int, int]) -> tour.StoryEntry:
 
 
 def _entries() -> dict[str, tour.StoryEntry]:
-    out = {}
-    for path in tour.story_files(STORIES):
-        out[path.stem] = _entry(str(path), tour.story_fingerprint(path))
-    return out
+    return {
+        slug: _entry(str(path), tour.story_fingerprint(path))
+        for slug, path in tour.story_files(STORIES).items()
+    }
 
 
 CHROME_CSS = {

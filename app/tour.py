@@ -7,19 +7,18 @@ building the map document for a story all live here; :mod:`app.streamlit_app` wi
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from app.errors import Problem
-from app.mapview import map_parts
-from app.markup import map_document
+from app.ids import is_slug, story_slug
+from app.mapview import map_document, map_parts
+from app.paths import find_stories, project_root
 from app.validate import Checked, check_story
 
 log = logging.getLogger("storymap")
 
 MODES = ("tour", "present", "embed")
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
 DEFAULT_STORY = "russia-iran"
 
 
@@ -49,7 +48,7 @@ def safe_slug(value: str | None) -> str | None:
     if value is None:
         return None
     value = value.strip().lower()
-    return value if SLUG_RE.match(value) else None
+    return value if is_slug(value) else None
 
 
 def resolve_step(value: str | None, ids: list[str]) -> int:
@@ -68,7 +67,7 @@ def story_fingerprint(path: Path) -> tuple[int, int]:
     """Changes when the story file or any file in its project's geodata/ changes."""
     stat = path.stat()
     newest = stat.st_mtime_ns
-    geodata = path.resolve().parent.parent / "geodata"
+    geodata = project_root(path) / "geodata"
     if geodata.is_dir():
         for file in geodata.glob("*.geojson"):
             newest = max(newest, file.stat().st_mtime_ns)
@@ -77,7 +76,7 @@ def story_fingerprint(path: Path) -> tuple[int, int]:
 
 def load_entry(path: Path) -> StoryEntry:
     """Check a story and, if it is valid, build its map document (never raises)."""
-    slug = path.stem
+    slug = story_slug(path)
     try:
         checked = check_story(path)
     except Exception:  # a bug of ours must not take the other stories down
@@ -103,11 +102,19 @@ def load_entry(path: Path) -> StoryEntry:
     return entry
 
 
-def story_files(folder: Path) -> list[Path]:
-    """Story files in ``folder`` (not following links out of it)."""
+def story_files(folder: Path) -> dict[str, Path]:
+    """The stories in ``folder`` by slug (the name ``?story=`` uses), as the validator finds them.
+
+    Two files with one slug (``My-Story.md`` and ``my-story.md``): the first in name order is
+    served and the other is logged, since a link cannot tell them apart.
+    """
     if not folder.is_dir():
-        return []
-    root = folder.resolve()
-    return sorted(
-        p for p in folder.glob("*.md") if p.name.lower() != "readme.md" and p.resolve().is_relative_to(root)
-    )
+        return {}
+    found: dict[str, Path] = {}
+    for path in find_stories([folder]).stories:
+        slug = story_slug(path)
+        if slug in found:
+            log.warning("%s is not served: %s already has the slug %r", path, found[slug].name, slug)
+            continue
+        found[slug] = path
+    return found

@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 CASES = REPO / "tests" / "cases"
 STORIES = sorted((CASES / "stories").glob("*.md"))
 EXPECTED: dict[str, list[str]] = yaml.safe_load((CASES / "expected.yaml").read_text(encoding="utf-8"))
-WARNING = re.compile(r"^[^:]+:\d+: (?:step \"[^\"]*\": )?warning: ")
+WARNING = re.compile(r"^[^:]+(?::\d+)?: (?:step \"[^\"]*\": )?warning: ")
 
 
 def shown(story: Path) -> str:

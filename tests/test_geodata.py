@@ -16,10 +16,9 @@ from app.geodata import (
     load_layer,
     precision_for_zoom,
     prepare_geojson,
-    project_root,
-    resolve_source,
     tolerance_for_zoom,
 )
+from app.paths import project_root, resolve_source
 from app.validate import check_story
 
 GEODATA = Path(__file__).resolve().parent / "cases" / "geodata"
@@ -55,18 +54,12 @@ def test_self_intersecting_polygon_is_repaired_with_a_warning():
     layer, issues = load_layer(GEODATA / "self_intersecting_polygon.geojson")
     assert layer is not None
     assert [(i.severity, i.message) for i in issues] == [
-        ("repair", "1 invalid geometry (Self-intersection) repaired with make_valid: bowtie")
+        ("warning", "1 invalid geometry (Self-intersection) repaired with make_valid: bowtie")
     ]
+    assert {i.path for i in issues} == {"tests/cases/geodata/self_intersecting_polygon.geojson"}
     geom = layer.gdf.geometry.iloc[0]
     assert geom.is_valid and geom.geom_type == "MultiPolygon"
     assert layer.bounds == (0.0, 40.0, 10.0, 50.0)
-
-
-def test_repair_is_refused_under_strict():
-    _, issues = load_layer(GEODATA / "self_intersecting_polygon.geojson", strict=True)
-    assert [i.severity for i in issues] == ["error"]
-    # the cache is shared: a strict load must not turn the next normal load's repair into an error
-    assert [i.severity for i in load_layer(GEODATA / "self_intersecting_polygon.geojson")[1]] == ["repair"]
 
 
 def test_repair_is_a_warning_for_the_story_and_an_error_with_strict(at_repo_root):
@@ -76,6 +69,8 @@ def test_repair_is_a_warning_for_the_story_and_an_error_with_strict(at_repo_root
     strict = check_story(story, strict=True)
     assert [p.message for p in strict.errors] == [p.message for p in relaxed.warnings]
     assert strict.story is None
+    # the layer cache is shared: a strict check must not turn the next check's repair into an error
+    assert check_story(story).errors == []
 
 
 def test_wrong_winding_is_valid_and_untouched():

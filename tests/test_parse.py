@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from app import parse
-from app.parse import YamlBlock, decode, parse_text, parse_yaml, read_story, slugify, split_front_matter
+from app.ids import is_slug, slugify, story_slug
+from app.parse import YamlBlock, decode, parse_text, parse_yaml, read_story, split_front_matter
 
 FRONT = "---\ntitle: Test\n---\n"  # lines 1-3; the body starts on line 4
 
@@ -43,12 +44,12 @@ def test_h3_and_deeper_stay_in_the_step_text():
 def test_explicit_id_is_taken_from_the_heading():
     story = parsed("## Tehran summit, July 2022 {#tehran-summit}\n")
     step = story.steps[0]
-    assert (step.title, step.id, step.explicit_id) == ("Tehran summit, July 2022", "tehran-summit", True)
+    assert (step.title, step.id) == ("Tehran summit, July 2022", "tehran-summit")
 
 
 def test_id_without_braces_is_a_slug_of_the_title():
     step = parsed("## Tehran summit, July 2022!\n").steps[0]
-    assert (step.id, step.explicit_id) == ("tehran-summit-july-2022", False)
+    assert step.id == "tehran-summit-july-2022"
 
 
 def test_invalid_explicit_id_is_reported_and_replaced_by_the_slug():
@@ -66,13 +67,34 @@ def test_invalid_explicit_id_is_reported_and_replaced_by_the_slug():
         ("تهران", "تهران"),
         ("C'est la vie!", "c-est-la-vie"),
         ("2024", "2024"),
-        ("???", "step"),
-        ("", "step"),
+        ("???", ""),
+        ("", ""),
         ("__init__", "init"),
     ],
 )
 def test_slugify(title, slug):
     assert slugify(title) == slug
+
+
+def test_a_heading_without_letters_gets_the_id_step():
+    assert parsed("\n## ???\n").steps[0].id == "step"
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("russia-iran.md", "russia-iran"),
+        ("My-Story.md", "my-story"),
+        ("My Story.md", "my-story"),
+        ("Île de France 2024.md", "ile-de-france-2024"),
+        ("snake_case.md", "snake_case"),
+        ("تهران.md", "story"),
+        ("x" * 100 + ".md", "x" * 64),
+    ],
+)
+def test_story_slug_is_a_linkable_slug_from_the_file_name(name, slug):
+    assert story_slug(name) == slug
+    assert is_slug(story_slug(name))
 
 
 def test_setext_heading_is_a_step_at_its_text_line():

@@ -16,17 +16,16 @@ from typing import Any
 
 import folium
 
-from app.geodata import load_layer, prepare_geojson, project_root
+from app.geodata import load_layer, prepare_geojson
 from app.mapview import (
-    BASEMAP_FILE,
     BASEMAP_STYLE,
-    ROOT,
     _kept_properties,
     _layer_zoom,
     step_bounds,
     step_zoom,
 )
 from app.models import Story
+from app.paths import ROOT, basemap_file
 from app.render import render_markdown
 from app.validate import load_story
 
@@ -65,12 +64,10 @@ def prepare(path: Path | str = STORY) -> Prepared:
     }
     basemap = None
     deepest = max((step_zoom(s, story, layers) for s in story.steps), default=5.0)
-    for root in (project_root(Path(story.path)), ROOT):
-        if (root / BASEMAP_FILE).exists():
-            layer, _ = load_layer(root / BASEMAP_FILE)
-            if layer is not None:
-                basemap = prepare_geojson(layer, min(8.0, deepest + 1), keep=[])
-            break
+    base_file = basemap_file(Path(story.path))
+    base_layer = load_layer(base_file)[0] if base_file is not None else None
+    if base_layer is not None:
+        basemap = prepare_geojson(base_layer, min(8.0, deepest + 1), keep=[])
     views = []
     for step in story.steps:
         bounds = step_bounds(step, story, layers)
