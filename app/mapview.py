@@ -23,10 +23,11 @@ from jinja2 import Template
 
 from app.geodata import LayerData, load_layer, prepare_geojson
 from app.markup import templates
-from app.models import LayerDef, Step, Story
+from app.models import MAX_ZOOM, MIN_ZOOM, LayerDef, Step, Story
 from app.paths import basemap_file
 from app.render import sanitize_inline
 from app.validate import Checked
+from app.views import fit_max_zoom, view_bounds
 
 APP_DIR = Path(__file__).resolve().parent
 ROOT = APP_DIR.parent
@@ -147,13 +148,26 @@ def _view(step: Step, story: Story, layers: dict[str, LayerData]) -> dict[str, A
     bounds = step_bounds(step, story, layers)
     if bounds is not None:
         west, south, east, north = bounds
-        max_zoom = 9 if (east - west) < 1e-6 and (north - south) < 1e-6 else 10
-        return {"bounds": [[south, west], [north, east]], "max_zoom": max_zoom}
-    return {"center": list(step.map.center), "zoom": step.map.zoom}
+        return {"bounds": [[south, west], [north, east]], "max_zoom": fit_max_zoom(bounds)}
+    center, zoom = step.map.center, step.map.zoom
+    west, south, east, north = view_bounds(center, zoom)
+    return {"center": list(center), "zoom": zoom, "area": [[south, west], [north, east]]}
 
 
 def _field_label(name: str) -> str:
     return name.replace("_", " ").replace("-", " ").strip().capitalize()
+
+
+def _legend_entries(layer_def: LayerDef, layer: LayerData) -> list[dict[str, Any]]:
+    """Legend rows in the order the author wrote the categories (only values the data has).
+
+    A list, not a mapping: the config is written with sorted keys, which would reorder them.
+    """
+    style = layer_def.style
+    if not (style.by and style.categories):
+        return [{"color": style.fill_color or style.color, "label": None}]
+    present = layer.values(style.by)
+    return [{"color": c.color, "label": c.label} for value, c in style.categories.items() if value in present]
 
 
 def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[str, str]) -> dict[str, Any]:
@@ -163,13 +177,11 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
         if layer_id not in layers:
             continue
         fields = [*layer_def.tooltip, *layer_def.popup]
-        style = layer_def.style.model_dump()
-        present = sorted(layers[layer_id].values(layer_def.style.by)) if layer_def.style.by else []
         layer_defs[layer_id] = {
             "label": layer_def.label,
             "kind": kinds[layer_id],
-            "style": style,
-            "present": present,
+            "style": layer_def.style.model_dump(),
+            "legend_entries": _legend_entries(layer_def, layers[layer_id]),
             "tooltip": layer_def.tooltip,
             "popup": layer_def.popup,
             "field_labels": {f: _field_label(f) for f in fields},
@@ -249,8 +261,8 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
         control_scale=False,
         prefer_canvas=False,
         world_copy_jump=False,
-        min_zoom=1,
-        max_zoom=MAX_DETAIL_ZOOM + 4,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
         attribution_control=True,
         zoom_snap=0,  # steps may use fractional zooms (e.g. 3.5); keep them exact
         zoom_delta=0.5,

@@ -13,7 +13,6 @@ with ``tojson``. The tour and the export render the same ``step_card.html.j2`` a
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,15 +21,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from app.dates import StoryDate
 from app.models import Source, Story
 from app.render import render_markdown
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-
-def human_date(value: dt.date, lang: str) -> str:
-    """A date as readers of ``lang`` read it: "1 May 2024" in English, ISO otherwise."""
-    return value.strftime("%-d %B %Y") if lang.startswith("en") else value.isoformat()
 
 
 templates = Environment(
@@ -39,7 +34,6 @@ templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-templates.filters["human_date"] = human_date
 
 
 @dataclass(frozen=True)
@@ -50,7 +44,7 @@ class SourceView:
     title: str
     outlet: str | None
     author: str | None
-    date: dt.date | None
+    date: StoryDate | None
     url: str | None
 
 
@@ -62,7 +56,7 @@ class StepView:
     id: str
     title: str
     html: str
-    as_of: dt.date | None
+    as_of: StoryDate | None
     sources: list[SourceView]
 
 

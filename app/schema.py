@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from app.dates import StoryDate
 from app.models import Category, FrontMatter, Highlight, LayerDef, MapState, Source, Style
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +52,8 @@ def _type_text(annotation: Any) -> str:
         return "mapping"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "mapping"
+    if annotation is StoryDate:
+        return "date: 1915, 1915-01, 1915-01-18 or 1914/1917"
     names = {str: "text", float: "number", int: "integer", bool: "true/false"}
     if annotation in names:
         return names[annotation]

@@ -19,7 +19,9 @@ BASEMAP = "natural-earth-basemap.geojson"
 STAGES: dict[str, int] = {
     "app.errors": 0,
     "app.ids": 0,
+    "app.dates": 0,
     "app.paths": 1,
+    "app.views": 1,
     "app.models": 1,
     "app.parse": 2,
     "app.geodata": 2,

@@ -75,13 +75,17 @@ def assert_step_state(page, checked, index: int) -> None:
     )
     assert state["layers"] == sorted(step.map.layers), step.id
     if step.map.center is not None:
-        # Leaflet keeps whole pixels: compare centres in screen pixels at the step's zoom.
+        # The author's view is an area (center + zoom on the reference map): a smaller map zooms
+        # out to show it all, never in past the author's zoom, and padding for the legend and
+        # controls may shift the centre a little; the author's centre stays well inside.
+        assert state["zoom"] <= step.map.zoom + 0.01, step.id
+        assert state["zoom"] >= step.map.zoom - 2, step.id
         offset = page.evaluate(
-            "(c) => storymap.map.project(storymap.map.getCenter(), c[2]).distanceTo(storymap.map.project([c[0], c[1]], c[2]))",
-            [*step.map.center, step.map.zoom],
+            """(c) => { const m = storymap.map, p = m.latLngToContainerPoint([c[0], c[1]]), s = m.getSize();
+                        return {dx: Math.abs(p.x - s.x / 2) / s.x, dy: Math.abs(p.y - s.y / 2) / s.y}; }""",
+            list(step.map.center),
         )
-        assert offset <= 2, (step.id, offset)
-        assert state["zoom"] == pytest.approx(step.map.zoom, abs=0.01), step.id
+        assert offset["dx"] <= 0.2 and offset["dy"] <= 0.2, (step.id, offset)
     else:
         west, south, east, north = step_bounds(step, story, checked.layers)
         tolerance = 0.02

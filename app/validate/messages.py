@@ -15,9 +15,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from app.dates import DATE_HELP
 from app.errors import Problem, did_you_mean
 from app.ids import slugify
-from app.models import Fix
+from app.models import COLOR_NAMES, Fix
 from app.parse import YamlBlock
 
 RANGE_KINDS = ("greater_than_equal", "less_than_equal", "greater_than", "less_than")
@@ -167,6 +168,12 @@ def _literal(e: Error) -> Message:
     return (f'"{e.name}" must be {expected}, not {e.value!r}' if expected else e.msg), None
 
 
+def _color(e: Error) -> Message:
+    return f'"{e.name}" is not a CSS colour: {e.value!r}', did_you_mean(
+        str(e.value), COLOR_NAMES
+    ) or e.fix.pattern
+
+
 def _generic(e: Error) -> Message:
     return f'"{e.name}": {e.msg.lower()} (got {type_name(e.value)})', None
 
@@ -206,6 +213,12 @@ MESSAGES: dict[str, Callable[[Error], Message]] = {
         kind: (lambda e: (f'"{e.name}" is not a date: {e.value!r}', "write the date as YYYY-MM-DD"))
         for kind in DATE_KINDS
     },
+    "story_date": lambda e: (f'"{e.name}" is not a date: {e.value!r}', DATE_HELP),
+    "story_date_order": lambda e: (
+        f'"{e.name}" ends before it starts: {e.value!r}',
+        "write the earlier date first",
+    ),
+    "css_color": _color,
     "value_error": _value_error,
     "literal_error": _literal,
 }

@@ -6,6 +6,7 @@ from app.errors import did_you_mean, known
 from app.models import MapState
 from app.parse import YamlBlock
 from app.validate.context import Context
+from app.views import REFERENCE_SIZE, Bounds, contains, fit_max_zoom, fit_view, view_bounds
 
 
 def check_raw_refs(ctx: Context, block: YamlBlock, step: str) -> None:
@@ -57,12 +58,56 @@ def check_refs(ctx: Context, state: MapState, block: YamlBlock, step: str) -> No
             step=step,
         )
     if highlight.layer in ctx.layers and ctx.meta is not None:
-        ids = set(ctx.layers[highlight.layer].ids(ctx.meta.layers[highlight.layer].id_field))
+        layer = ctx.layers[highlight.layer]
+        id_field = ctx.meta.layers[highlight.layer].id_field
+        ids = set(layer.ids(id_field))
+        view = _view(ctx, state)
         for index, feature_id in enumerate(highlight.ids):
+            line = block.line_of(("highlight", "ids", index))
             if feature_id not in ids:
                 ctx.report(
-                    block.line_of(("highlight", "ids", index)),
+                    line,
                     f'highlight: no feature "{feature_id}" in layer "{highlight.layer}"',
                     did_you_mean(feature_id, ids) or known(ids, "ids"),
                     step=step,
                 )
+                continue
+            point = layer.feature_point(id_field, feature_id)
+            if view is not None and point is not None and not contains(view, (*point, *point)):
+                ctx.report(
+                    line,
+                    f'highlighted feature "{feature_id}" ({point[1]:.2f}, {point[0]:.2f}) is outside the '
+                    f"step's view",
+                    _out_of_view_fix(state, point),
+                    step=step,
+                    severity="warning",
+                )
+
+
+def _view(ctx: Context, state: MapState) -> Bounds | None:
+    """The area the step shows at the reference size: its center + zoom, or what it fits."""
+    if state.center is not None and state.zoom is not None:
+        return view_bounds(state.center, state.zoom)
+    if state.fit is None or ctx.meta is None:
+        return None
+    layer_id, _, feature_id = state.fit.partition("/")
+    layer = ctx.layers.get(layer_id)
+    if layer is None:
+        return None
+    bounds = (
+        layer.feature_bounds(ctx.meta.layers[layer_id].id_field, feature_id) if feature_id else layer.bounds
+    )
+    return fit_view(bounds, max_zoom=fit_max_zoom(bounds)) if bounds is not None else None
+
+
+def _out_of_view_fix(state: MapState, point: tuple[float, float]) -> str:
+    """Name the likely cause: a swapped [lon, lat] center, else how to bring the subject in."""
+    if state.center is not None and state.zoom is not None:
+        lat, lon = state.center
+        if abs(lon) <= 90 and contains(view_bounds((lon, lat), state.zoom), (*point, *point)):
+            return f"center is [lat, lon]: did you mean center: [{lon:g}, {lat:g}]?"
+        return (
+            f"at zoom {state.zoom:g} a {REFERENCE_SIZE[0]}×{REFERENCE_SIZE[1]} map does not reach it: move "
+            "`center` towards it, zoom out, or use `fit:`"
+        )
+    return "fit a layer or feature that includes it, or use `center` and `zoom`"
