@@ -17,11 +17,12 @@ from typing import Any, ClassVar
 
 import folium
 from branca.element import MacroElement
-from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
+from jinja2 import Template
 
 from app import tiles
 from app.assets import controller_assets, leaflet_assets
 from app.geodata import LayerData, load_layer, prepare_geojson
+from app.markup import templates
 from app.models import MAX_ZOOM, MIN_ZOOM, LayerDef, Overlay, Step, Story
 from app.paths import basemap_file, resolve_source
 from app.render import image_data_uri, sanitize_inline
@@ -33,13 +34,6 @@ ROOT = APP_DIR.parent
 BASEMAP_STYLE = {"color": "#a39e93", "weight": 0.8, "fillColor": "#f4f1ea", "fillOpacity": 1}  # land, borders
 FIT_WIDTH_PX = 720  # the map width a `fit` is planned for when choosing layer detail
 MAX_DETAIL_ZOOM = 12
-
-templates = Environment(
-    loader=FileSystemLoader(APP_DIR / "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
 
 
 class StoryFoliumMap(folium.Map):

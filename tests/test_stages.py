@@ -30,7 +30,7 @@ STAGES: dict[str, int] = {
     "app.validate": 4,
     "app.render": 4,
     "app.assets": 4,
-    "app.html": 5,
+    "app.markup": 5,
     "app.mapview": 6,
     "app.export": 7,
     "app.tour": 8,

@@ -391,5 +391,27 @@
     return api;
   }
 
-  window.StoryMap = { init: init, configure: configure };
+  // Dates in the text (step cards, the story header) are written by the server as
+  // <time datetime="YYYY-MM-DD"> with an English or ISO fallback; here they are read in the
+  // language of the nearest [lang] element. One implementation for the exported page and the
+  // tour (whose page calls it through the map frame).
+  function localizeDates(scope) {
+    if (!window.Intl || !Intl.DateTimeFormat) return;
+    var formats = {};
+    Array.prototype.forEach.call(scope.querySelectorAll("time[datetime]:not([data-sm-localized])"), function (node) {
+      var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(node.getAttribute("datetime"));
+      if (!m) return;
+      var holder = node.closest("[lang]");
+      var lang = (holder && holder.getAttribute("lang")) || "";
+      try {
+        if (!formats[lang]) {
+          formats[lang] = new Intl.DateTimeFormat(lang || undefined, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+        }
+        node.textContent = formats[lang].format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
+        node.setAttribute("data-sm-localized", "");
+      } catch (e) { /* an unknown language tag keeps the server's text */ }
+    });
+  }
+
+  window.StoryMap = { init: init, configure: configure, localizeDates: localizeDates };
 })();
