@@ -1,4 +1,4 @@
-"""Command-line interface: ``validate``, ``new``, ``export`` and ``schema``.
+"""Command-line interface: ``validate``, ``new``, ``export``, ``import`` and ``schema``.
 
 Exit codes: 0 clean, 1 story errors, 2 usage errors (click's own convention).
 """
@@ -23,7 +23,7 @@ def _echo_problem(problem: Problem) -> None:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name=None, version=__import__("app").__version__, prog_name="storymap")
 def main() -> None:
-    """Story maps from Markdown: validate, scaffold and export stories."""
+    """Story maps from Markdown: validate, scaffold, import and export stories."""
 
 
 @main.command()
@@ -158,6 +158,30 @@ def export(story: Path, out: Path, layout: str, assets: Path | None, strict: boo
     click.echo(f"wrote {out} ({_size(out.stat().st_size)}, {len(checked.story.steps)} steps, {layout})")
     if assets is not None:
         click.echo(f"  + {len(written) - 1} asset files in {assets} ({_size(total)} in all)")
+
+
+@main.command("import")
+@click.argument("fmt", metavar="FORMAT")
+@click.argument("src", type=click.Path(path_type=Path))
+@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Story to write.")
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--source-url", default=None, help="Web address of the original story, cited as its source.")
+def import_(fmt: str, src: Path, out: Path, force: bool, source_url: str | None) -> None:
+    """Import SRC from another tool (FORMAT: storymapjs, mapbox, leaflet-sheets, odyssey) as a story."""
+    from app.importers import ImportFailed, import_story
+
+    try:
+        written = import_story(fmt, src, out, force=force, source_url=source_url)
+    except ImportFailed as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(exc.code)
+    for line in written.report.lines():
+        click.secho(line, fg="yellow", err=True)
+    for path in written.files:
+        click.echo(f"wrote {path}")
+    count = len(written.report.notes)
+    click.echo(f"{written.steps} steps imported, {count} thing{'s' if count != 1 else ''} not carried (listed above)")
+    click.echo(f"next: storymap validate {out}")
 
 
 @main.command()
