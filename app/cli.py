@@ -163,7 +163,9 @@ def export(story: Path, out: Path, layout: str, assets: Path | None, strict: boo
 @main.command("import")
 @click.argument("fmt", metavar="FORMAT")
 @click.argument("src", type=click.Path(path_type=Path))
-@click.option("--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Story to write.")
+@click.option(
+    "--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Story to write."
+)
 @click.option("--force", is_flag=True, help="Overwrite existing files.")
 @click.option("--source-url", default=None, help="Web address of the original story, cited as its source.")
 def import_(fmt: str, src: Path, out: Path, force: bool, source_url: str | None) -> None:
@@ -180,7 +182,9 @@ def import_(fmt: str, src: Path, out: Path, force: bool, source_url: str | None)
     for path in written.files:
         click.echo(f"wrote {path}")
     count = len(written.report.notes)
-    click.echo(f"{written.steps} steps imported, {count} thing{'s' if count != 1 else ''} not carried (listed above)")
+    click.echo(
+        f"{written.steps} steps imported, {count} thing{'s' if count != 1 else ''} not carried (listed above)"
+    )
     click.echo(f"next: storymap validate {out}")
 
 

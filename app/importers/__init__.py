@@ -12,7 +12,7 @@ from pathlib import Path
 
 from app.ids import SLUG_MAX_LENGTH, is_slug, slugify
 from app.importers.draft import Draft, ImportFailed, Note, Report
-from app.importers.write import Written, Writer
+from app.importers.write import Writer, Written
 
 __all__ = ["FORMATS", "ImportFailed", "Note", "Report", "Written", "import_story"]
 
@@ -44,7 +44,9 @@ def import_story(
     if not src.exists():
         raise ImportFailed(f"{src}: no such file", "check the path of the file to import", code=2)
     if src.is_dir():
-        raise ImportFailed(f"{src} is a folder", "give the file to import (e.g. its JSON, config.js or CSV)", code=2)
+        raise ImportFailed(
+            f"{src} is a folder", "give the file to import (e.g. its JSON, config.js or CSV)", code=2
+        )
     if out.suffix != ".md" or not is_slug(out.stem):
         suggestion = slugify(out.stem, ascii=True)[:SLUG_MAX_LENGTH] or "imported-story"
         raise ImportFailed(
@@ -53,12 +55,18 @@ def import_story(
             code=2,
         )
     if source_url is not None and not source_url.startswith(("http://", "https://")):
-        raise ImportFailed(f"--source-url {source_url}: not a web address", "give an http:// or https:// URL", code=2)
+        raise ImportFailed(
+            f"--source-url {source_url}: not a web address", "give an http:// or https:// URL", code=2
+        )
     report = Report(str(src))
     try:
         draft = FORMATS[fmt](src, report)
     except OSError as exc:
-        raise ImportFailed(f"{src}: cannot be read ({exc.strerror})", "check the file and its permissions") from None
+        raise ImportFailed(
+            f"{src}: cannot be read ({exc.strerror})", "check the file and its permissions"
+        ) from None
     if not draft.steps:
-        raise ImportFailed(f"{src}: nothing to import: no slides or chapters", "check that this is a story file")
+        raise ImportFailed(
+            f"{src}: nothing to import: no slides or chapters", "check that this is a story file"
+        )
     return Writer(draft, src, out, report, source_url).write(force)

@@ -15,7 +15,9 @@ from app.models import COLOR_PATTERN, MAX_ZOOM, MIN_ZOOM
 
 WHY_EMBED = "the format lacks media embeds; written as a link (issue #12 item 2)"
 WHY_COLOUR = "the format takes hex colours only today (issue #12 item 4)"
-WHY_BASEMAP = "the basemap is natural-earth (offline) or an xyzservices name; tile URLs and vendor styles are not"
+WHY_BASEMAP = (
+    "the basemap is natural-earth (offline) or an xyzservices name; tile URLs and vendor styles are not"
+)
 WHY_LAYER_STEP = "a step cannot change a layer's opacity or style yet (issue #12 item 5)"
 WHY_OVERLAY = "a step cannot add a tile overlay yet (issue #12 item 5)"
 WHY_LAYOUT = "the page layout is the same for every story"
@@ -59,14 +61,18 @@ class Report:
     src: str
     notes: list[Note] = field(default_factory=list)
 
-    def add(self, where: str | int, what: str, why: str) -> None:
-        """Record that ``what`` (found at ``where``: a line number or an item path) is not carried."""
-        self.notes.append(Note(self.src, str(where), what, why))
+    def add(self, where: str | int, what: str, why: str, src: str | None = None) -> None:
+        """Record that ``what`` (found at ``where``: a line number or an item path) is not carried.
+
+        ``src`` names another file read with the main one (a sheet's options CSV)."""
+        self.notes.append(Note(src or self.src, str(where), what, why))
 
     def lines(self) -> list[str]:
         """The report as printed, one line per note, in source order (options first, then by
         line number or item index; notes of one place in the order they were made)."""
-        return [str(note) for note in sorted(self.notes, key=_order)]
+        return [
+            str(note) for note in sorted(self.notes, key=lambda note: (note.src != self.src, _order(note)))
+        ]
 
 
 def _order(note: Note) -> tuple[int, ...]:

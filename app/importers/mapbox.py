@@ -117,7 +117,9 @@ def _load(src: Path) -> Obj:
         ) from None
     node = _find_config(program)
     if node is None:
-        raise ImportFailed(f"{src}: no `var config = {{...}}` in this file", "give the storytelling config.js")
+        raise ImportFailed(
+            f"{src}: no `var config = {{...}}` in this file", "give the storytelling config.js"
+        )
     config = _literal(node)
     if not isinstance(config, Obj):
         raise ImportFailed(f"{src}: config is not an object literal", "give the storytelling config.js")
@@ -157,7 +159,11 @@ def _top(config: Obj, draft: Draft, report: Report) -> None:
         if key == "style":
             report.add(line, f"style {_show(value)}", WHY_BASEMAP + "; Mapbox styles need a Mapbox token")
         elif key == "accessToken":
-            report.add(line, "accessToken (not repeated here)", "no token is needed: the story's map asks Mapbox for nothing")
+            report.add(
+                line,
+                "accessToken (not repeated here)",
+                "no token is needed: the story's map asks Mapbox for nothing",
+            )
         elif key == "markerColor":
             colour = hex_colour(value) if isinstance(value, str) else None
             if colour:
@@ -172,9 +178,7 @@ def _top(config: Obj, draft: Draft, report: Report) -> None:
                 "footer as a closing section",
                 "there is no closing section yet (issue #12 item 6); the footer is the story's intro",
             )
-        elif key in ("insetOptions", "insetPosition") and config.get("inset") is not True:
-            continue
-        elif QUIET.get(key, object()) == value:
+        elif (key in ("insetOptions", "insetPosition") and config.get("inset") is not True) or QUIET.get(key, object()) == value:
             continue
         else:
             report.add(line, f"{key} {_show(value)}", TOP_WHY.get(key, "the story format has no such option"))
@@ -251,12 +255,20 @@ def _chapter(index: int, chapter: Any, draft: Draft, report: Report, ids: set[st
             if key in ("pitch", "bearing") and as_number(value) not in (None, 0):
                 report.add(location.at(key), f"{key} {value:g}", WHY_FLAT)
             elif key not in ("center", "zoom", "pitch", "bearing"):
-                report.add(location.at(key), f"location.{key} {_show(value)}", "the story format has no such key")
+                report.add(
+                    location.at(key), f"location.{key} {_show(value)}", "the story format has no such key"
+                )
     if step.center is None:
-        report.add(chapter.at("location"), "chapter without a [lng, lat] center", "the step keeps the previous view")
+        report.add(
+            chapter.at("location"), "chapter without a [lng, lat] center", "the step keeps the previous view"
+        )
     alignment = chapter.get("alignment")
     if alignment not in (None, "", "left"):
-        report.add(chapter.at("alignment"), f"alignment {alignment}", "there is no text alignment option yet (issue #12 item 6)")
+        report.add(
+            chapter.at("alignment"),
+            f"alignment {alignment}",
+            "there is no text alignment option yet (issue #12 item 6)",
+        )
     if chapter.get("hidden") is True:
         report.add(
             chapter.at("hidden"),
@@ -267,7 +279,11 @@ def _chapter(index: int, chapter: Any, draft: Draft, report: Report, ids: set[st
     if animation == "jumpTo":
         step.duration = 0
     elif animation not in (None, "", "flyTo"):
-        report.add(chapter.at("mapAnimation"), f"mapAnimation {_show(animation)}", "steps fly (flyTo) or jump; kept as a flight")
+        report.add(
+            chapter.at("mapAnimation"),
+            f"mapAnimation {_show(animation)}",
+            "steps fly (flyTo) or jump; kept as a flight",
+        )
     if chapter.get("rotateAnimation") is True:
         report.add(chapter.at("rotateAnimation"), "rotateAnimation: true", WHY_FLAT + "; it does not rotate")
     callback = chapter.get("callback")
@@ -277,7 +293,9 @@ def _chapter(index: int, chapter: Any, draft: Draft, report: Report, ids: set[st
     _layer_actions(chapter, "onChapterExit", report)
     for key, value in chapter.values.items():
         if key not in CHAPTER_KEYS:
-            report.add(chapter.at(key), f"chapter key {key} {_show(value)}", "the story format has no such key")
+            report.add(
+                chapter.at(key), f"chapter key {key} {_show(value)}", "the story format has no such key"
+            )
     return step
 
 
@@ -285,7 +303,9 @@ def read(src: Path, report: Report) -> Draft:
     """Read a Mapbox storytelling config.js into a draft, reporting what the format cannot carry."""
     config = _load(src)
     title = config.get("title") if isinstance(config.get("title"), str) else ""
-    draft = Draft(tool="Mapbox storytelling", title=plain(title) or src.parent.name or "Imported story", steps=[])
+    draft = Draft(
+        tool="Mapbox storytelling", title=plain(title) or src.parent.name or "Imported story", steps=[]
+    )
     _top(config, draft, report)
     ids: set[str] = set()
     chapters = config.get("chapters")

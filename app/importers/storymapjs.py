@@ -70,7 +70,9 @@ def _load(src: Path) -> dict[str, Any]:
     try:
         data = json.loads(src.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
-        raise ImportFailed(f"{src} is not UTF-8 text", "export the story JSON from StoryMapJS again") from None
+        raise ImportFailed(
+            f"{src} is not UTF-8 text", "export the story JSON from StoryMapJS again"
+        ) from None
     except json.JSONDecodeError as exc:
         raise ImportFailed(
             f"{src}:{exc.lineno}: not JSON ({exc.msg})",
@@ -109,7 +111,9 @@ def _options(storymap: dict[str, Any], draft: Draft, report: Report) -> None:
 def _slide(index: int, slide: Any, draft: Draft, report: Report, ids: set[str]) -> DraftStep:
     where = f"slides[{index}]"
     if not isinstance(slide, dict):
-        report.add(where, f"slide of type {type(slide).__name__}", "a slide is an object; kept as an empty step")
+        report.add(
+            where, f"slide of type {type(slide).__name__}", "a slide is an object; kept as an empty step"
+        )
         return DraftStep(title=f"Slide {index + 1}", where=where)
     text = slide.get("text") if isinstance(slide.get("text"), dict) else {}
     headline = str(text.get("headline") or "")

@@ -43,7 +43,7 @@ class MediaSink(Protocol):
 
 
 def media_kind(url: str) -> str:
-    """"image", or a label for what the format cannot embed ("YouTube video", "audio", …), or "page"."""
+    """ "image", or a label for what the format cannot embed ("YouTube video", "audio", …), or "page"."""
     parsed = urlparse(url.strip())
     host = (parsed.netloc or "").lower().removeprefix("www.").removeprefix("m.")
     for name, label in EMBED_HOSTS.items():
@@ -74,6 +74,10 @@ class _Converter(MarkdownConverter):
         super().__init__(heading_style="ATX", bullets="-", **options)
         self.sink = sink
         self.where = where
+
+    def escape(self, text: str, parent_tags: set[str]) -> str:
+        # Text that said "&lt;audio&gt;" must not come back as a raw HTML tag.
+        return super().escape(text, parent_tags).replace("<", "&lt;")
 
     def convert_hN(self, n: int, el: Any, text: str, parent_tags: set[str]) -> str:
         return super().convert_hN(min(max(n + 2, 3), 6), el, text, parent_tags)

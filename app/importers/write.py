@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -26,6 +27,7 @@ LAYER = "places"
 SOURCE = "original"
 DEFAULT_COLOUR = "#0072B2"
 WORLD = {"center": [20.0, 0.0], "zoom": 2}
+_MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 WHY_REMOTE_IMAGE = "remote images are shown as links today: the export makes no requests (issue #12 item 2)"
 
 
@@ -133,6 +135,10 @@ class Writer:
         below = " — ".join(part for part in (" ".join(caption.split()), credit) if part)
         return shown + (f"\n\n{below}" if below else "")
 
+    def _markdown_images(self, text: str, where: str) -> str:
+        """Images already in Markdown (odyssey.js): copied or reported like any other image."""
+        return _MD_IMAGE.sub(lambda m: self.image(m.group(2), m.group(1), where), text)
+
     def step_text(self, step: DraftStep) -> str:
         parts = [self.media(m, step.title) for m in step.media if m.url.strip()]
         if step.date_text:
@@ -140,7 +146,7 @@ class Writer:
         if step.html:
             parts.append(self.markdown(step.html, step.where))
         if step.text.strip():
-            parts.append(step.text.strip())
+            parts.append(self._markdown_images(step.text.strip(), step.where))
         return "\n\n".join(p for p in parts if p)
 
     def places_geojson(self) -> dict[str, Any]:
@@ -213,6 +219,8 @@ class Writer:
             view = {"fit": f"{LAYER}/{step.marker}"}
         elif previous is not None:
             view = {k: previous[k] for k in ("center", "zoom", "fit") if k in previous}
+            if step.zoom is not None and "center" in view:
+                view["zoom"] = int(step.zoom) if float(step.zoom).is_integer() else step.zoom
         else:
             view = {"fit": LAYER} if self.draft.places else dict(WORLD)
         block: dict[str, Any] = dict(view)
@@ -261,11 +269,15 @@ class Writer:
         targets = [self.out] + ([self.data_path] if self.draft.places else [])
         for path in targets:
             if path.exists() and not force:
-                raise ImportFailed(f"{path} already exists", "pass --force to overwrite it, or choose another --out")
+                raise ImportFailed(
+                    f"{path} already exists", "pass --force to overwrite it, or choose another --out"
+                )
         text = self.render()  # fills self.copies
         for path in [*targets, *self.copies.values()]:
             if path.exists() and not force:
-                raise ImportFailed(f"{path} already exists", "pass --force to overwrite it, or choose another --out")
+                raise ImportFailed(
+                    f"{path} already exists", "pass --force to overwrite it, or choose another --out"
+                )
         self.out.parent.mkdir(parents=True, exist_ok=True)
         self.out.write_text(text, encoding="utf-8")
         files = [self.out]
