@@ -153,6 +153,7 @@ def read(src: Path, report: Report) -> Draft:
     fence: str | None = None
     fence_lines: list[tuple[int, str]] = []
     fence_is_code = False
+    fence_open = ""
     for line_no, line in enumerate(text.splitlines(), 1):
         opener = FENCE.match(line)
         if fence is not None:
