@@ -178,7 +178,9 @@ def _top(config: Obj, draft: Draft, report: Report) -> None:
                 "footer as a closing section",
                 "there is no closing section yet (issue #12 item 6); the footer is the story's intro",
             )
-        elif (key in ("insetOptions", "insetPosition") and config.get("inset") is not True) or QUIET.get(key, object()) == value:
+        elif (key in ("insetOptions", "insetPosition") and config.get("inset") is not True) or QUIET.get(
+            key, object()
+        ) == value:
             continue
         else:
             report.add(line, f"{key} {_show(value)}", TOP_WHY.get(key, "the story format has no such option"))
