@@ -182,9 +182,8 @@ def import_(fmt: str, src: Path, out: Path, force: bool, source_url: str | None)
     for path in written.files:
         click.echo(f"wrote {path}")
     count = len(written.report.notes)
-    click.echo(
-        f"{written.steps} steps imported, {count} thing{'s' if count != 1 else ''} not carried (listed above)"
-    )
+    steps = f"{written.steps} step{'s' if written.steps != 1 else ''}"
+    click.echo(f"{steps} imported, {count} thing{'s' if count != 1 else ''} not carried (listed above)")
     click.echo(f"next: storymap validate {out}")
 
 

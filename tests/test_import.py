@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from app.importers import import_story
+from app.importers.write import guard
 from app.validate import check_story
 from tests.test_cli import cli
 
@@ -217,3 +218,36 @@ def test_missing_file_and_bad_out_are_usage_errors(tmp_path):
             "use e.g. --out stories/my-story.md"
         ],
     )
+
+
+def test_text_cannot_start_a_step_or_hold_a_map_block():
+    text = "a\n## not a step\n# nor this\ntext\n---\n```map\nzoom: 3\n```\n```\n## code stays\n```"
+    assert guard(text).splitlines() == [
+        "a",
+        "\\## not a step",
+        "\\# nor this",
+        "text",
+        "* * *",
+        "```text",
+        "zoom: 3",
+        "```",
+        "```",
+        "## code stays",
+        "```",
+    ]
+
+
+def test_mapbox_code_values_are_reported_not_read(tmp_path):
+    src = tmp_path / "config.js"
+    src.write_text(
+        "const t = 'T';\nvar config = {\n  title: t,\n  chapters: [\n"
+        "    {id: 'a', title: 'A', description: `x ${t}`, location: {center: [10, 20], zoom: z}},\n  ],\n};\n"
+    )
+    written = import_story("mapbox", src, tmp_path / "stories" / "c.md")
+    why = "only literal values are read: stories run no author scripts"
+    assert written.report.lines() == [
+        f"{src}:3: not carried: title (JavaScript Identifier) — {why}",
+        f"{src}:5: not carried: description (JavaScript TemplateLiteral) — {why}",
+        f"{src}:5: not carried: location.zoom (JavaScript Identifier) — {why}",
+    ]
+    assert "center: [20.0, 10.0]" in written.story.read_text()

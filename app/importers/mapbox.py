@@ -35,6 +35,14 @@ from app.importers.text import plain
 
 WHY_FLAT = "the map is a flat, north-up Leaflet map"
 WHY_SCRIPT = "stories run no author scripts"
+WHY_CODE = "only literal values are read: stories run no author scripts"
+
+
+def _report_code(obj: Obj, report: Report, prefix: str = "") -> None:
+    """Report every value of ``obj`` that is code, not a literal (it is then read as absent)."""
+    for key, value in obj.values.items():
+        if isinstance(value, Code):
+            report.add(obj.at(key), f"{prefix}{key} (JavaScript {value.kind})", WHY_CODE)
 
 
 @dataclass
@@ -152,8 +160,11 @@ QUIET = {"inset": False, "use3dTerrain": False, "auto": False, "projection": "me
 
 
 def _top(config: Obj, draft: Draft, report: Report) -> None:
+    _report_code(config, report)
     for key, value in config.values.items():
         line = config.at(key)
+        if isinstance(value, Code):
+            continue
         if key in {"chapters", "title", "subtitle", "byline", "showMarkers"} or value in ("", None):
             continue
         if key == "style":
@@ -228,6 +239,10 @@ def _chapter(index: int, chapter: Any, draft: Draft, report: Report, ids: set[st
     if not isinstance(chapter, Obj):
         report.add(line, f"chapter {index + 1}: not an object", "kept as an empty step")
         return DraftStep(title=f"Chapter {index + 1}", where=str(line))
+    _report_code(chapter, report)
+    for key, value in list(chapter.values.items()):
+        if isinstance(value, Code):
+            del chapter.values[key]
     title = plain(chapter.get("title")) if isinstance(chapter.get("title"), str) else ""
     chapter_id = chapter.get("id") if isinstance(chapter.get("id"), str) else ""
     step = DraftStep(
@@ -240,6 +255,8 @@ def _chapter(index: int, chapter: Any, draft: Draft, report: Report, ids: set[st
         step.media.append(Media(chapter.get("image"), str(chapter.at("image"))))
     location = chapter.get("location")
     if isinstance(location, Obj):
+        _report_code(location, report, "location.")
+        location.values = {k: v for k, v in location.values.items() if not isinstance(v, Code)}
         center = location.get("center")
         if isinstance(center, list) and len(center) == 2 and all(as_number(c) is not None for c in center):
             lng, lat = float(center[0]), float(center[1])

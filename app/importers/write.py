@@ -28,6 +28,9 @@ SOURCE = "original"
 DEFAULT_COLOUR = "#0072B2"
 WORLD = {"center": [20.0, 0.0], "zoom": 2}
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_STEP_HEADING = re.compile(r"^( {0,3})(#{1,2})(?=\s|$)")
+_SETEXT_H2 = re.compile(r"^ {0,3}-{2,}\s*$")
+_FENCE = re.compile(r"^( {0,3}(?:`{3,}|~{3,}))\s*map\b", re.IGNORECASE)
 WHY_REMOTE_IMAGE = "remote images are shown as links today: the export makes no requests (issue #12 item 2)"
 
 
@@ -39,6 +42,29 @@ class Written:
     files: list[Path]
     steps: int
     report: Report
+
+
+def guard(text: str) -> str:
+    """Text that cannot start a step or hold a map block: a `#`/`##` line is escaped, a `---`
+    under a line of text (a setext heading) becomes a thematic break, a ```map fence ```text."""
+    lines = text.split("\n")
+    fence: str | None = None
+    for index, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            if fence is None:
+                fence = marker
+                lines[index] = _FENCE.sub(r"\1text", line)
+            elif marker == fence:
+                fence = None
+            continue
+        if fence is not None:
+            continue
+        lines[index] = _STEP_HEADING.sub(r"\1\\\2", line)
+        if _SETEXT_H2.match(line) and index and lines[index - 1].strip():
+            lines[index] = "* * *"
+    return "\n".join(lines)
 
 
 def _escape_label(text: str) -> str:
@@ -247,13 +273,13 @@ class Writer:
             p for p in (draft.intro.strip(), self.markdown(draft.intro_html, draft.intro_where)) if p
         )
         if intro:
-            out += [intro, ""]
+            out += [guard(intro), ""]
         taken: set[str] = set()
         previous: dict[str, Any] | None = None
         for number, step in enumerate(draft.steps, 1):
             title = " ".join(step.title.split()) or f"Step {number}"
             step_id = unique_id(step.id_hint or title, taken, f"step-{number}")
-            text = self.step_text(step)
+            text = guard(self.step_text(step))
             block = self.map_block(step, previous)
             previous = block
             yaml_block = yaml.safe_dump(
