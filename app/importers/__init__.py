@@ -69,4 +69,10 @@ def import_story(
         raise ImportFailed(
             f"{src}: nothing to import: no slides or chapters", "check that this is a story file"
         )
-    return Writer(draft, src, out, report, source_url).write(force)
+    try:
+        return Writer(draft, src, out, report, source_url).write(force)
+    except OSError as exc:
+        raise ImportFailed(
+            f"{exc.filename or out}: cannot be written ({exc.strerror})",
+            "check the folder and its permissions",
+        ) from None
