@@ -44,6 +44,13 @@ class Written:
     report: Report
 
 
+def _names(draft: Draft, colour: str) -> str:
+    """A legend label for one marker colour: the places drawn in it."""
+    names = [p.name for p in draft.places if p.color == colour]
+    shown = ", ".join(names[:3])
+    return shown + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
 def guard(text: str) -> str:
     """Text that cannot start a step or hold a map block: a `#`/`##` line is escaped, a `---`
     under a line of text (a setext heading) becomes a thematic break, a ```map fence ```text."""
@@ -209,7 +216,7 @@ class Writer:
                     place.color = place.color or style["color"]
                 colours = sorted({p.color for p in draft.places if p.color})
                 style["by"] = "color"
-                style["categories"] = {c: {"color": c, "label": f"Marker {c}"} for c in colours}
+                style["categories"] = {c: {"color": c, "label": _names(draft, c)} for c in colours}
             elif colours:
                 style["color"] = colours[0]
             layer: dict[str, Any] = {
