@@ -1,4 +1,4 @@
-"""Command-line interface: ``validate``, ``new``, ``export``, ``schema`` and ``serve``.
+"""Command-line interface: ``validate``, ``new``, ``export``, ``import``, ``schema`` and ``serve``.
 
 Installed as the console script ``storymap``; ``python -m app`` is the same. Exit codes: 0 clean,
 1 story errors (or a missing asset), 2 usage errors (click's own convention).
@@ -36,7 +36,7 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name=None, version=__import__("app").__version__, prog_name="storymap")
 def main() -> None:
-    """Story maps from Markdown: validate, scaffold, export and serve stories."""
+    """Story maps from Markdown: validate, scaffold, import, export and serve stories."""
 
 
 @main.command()
@@ -171,6 +171,33 @@ def export(story: Path, out: Path, layout: str, assets: Path | None, strict: boo
     click.echo(f"wrote {out} ({_size(out.stat().st_size)}, {len(checked.story.steps)} steps, {layout})")
     if assets is not None:
         click.echo(f"  + {len(written) - 1} asset files in {assets} ({_size(total)} in all)")
+
+
+@main.command("import")
+@click.argument("fmt", metavar="FORMAT")
+@click.argument("src", type=click.Path(path_type=Path))
+@click.option(
+    "--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Story to write."
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--source-url", default=None, help="Web address of the original story, cited as its source.")
+def import_(fmt: str, src: Path, out: Path, force: bool, source_url: str | None) -> None:
+    """Import SRC from another tool (FORMAT: storymapjs, mapbox, leaflet-sheets, odyssey) as a story."""
+    from app.importers import ImportFailed, import_story
+
+    try:
+        written = import_story(fmt, src, out, force=force, source_url=source_url)
+    except ImportFailed as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(exc.code)
+    for line in written.report.lines():
+        click.secho(line, fg="yellow", err=True)
+    for path in written.files:
+        click.echo(f"wrote {path}")
+    count = len(written.report.notes)
+    steps = f"{written.steps} step{'s' if written.steps != 1 else ''}"
+    click.echo(f"{steps} imported, {count} thing{'s' if count != 1 else ''} not carried (listed above)")
+    click.echo(f"next: storymap validate {out}")
 
 
 @main.command()

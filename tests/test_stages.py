@@ -35,6 +35,7 @@ STAGES: dict[str, int] = {
     "app.export": 7,
     "app.tour": 8,
     "app.scaffold": 8,
+    "app.importers": 8,
     "app.schema": 8,
     "app.serve": 8,
     "app.component": 9,
