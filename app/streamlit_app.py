@@ -55,11 +55,17 @@ CHROME_CSS = {
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
 [data-testid="stToolbar"], footer:not(.sm-step-meta) { display: none !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
-.st-key-present-text { position: fixed; left: 24px; bottom: 24px; max-width: min(560px, 90vw); z-index: 999;
-  background: rgba(255,255,255,0.95); padding: 18px 24px; border-radius: 10px; box-shadow: 0 4px 18px rgba(0,0,0,0.25); }
-.st-key-present-text .sm-text p, .st-key-present-text .sm-text li { font-size: 1.35rem; line-height: 1.45; }
-.st-key-present-text h2 { font-size: 2rem; }
-@media (max-width: 640px) { .st-key-present-text { position: static; max-width: none; } }
+/* The map and the text card side by side, so the card never covers what the step points at. */
+.st-key-present-stage { display: grid !important; grid-template-columns: minmax(0, 1fr) clamp(300px, 30vw, 560px); gap: 0 !important; }
+.st-key-present-stage > div { width: auto !important; min-width: 0; }
+.st-key-present-text { height: 100vh; overflow-y: auto; box-sizing: border-box; padding: 28px 32px 84px;
+  background: #fff; border-inline-start: 1px solid #dedbd2; }
+.st-key-present-text .sm-text p, .st-key-present-text .sm-text li { font-size: 1.3rem; line-height: 1.45; }
+.st-key-present-text h2 { font-size: 1.9rem; }
+@media (max-width: 800px) {
+  .st-key-present-stage { grid-template-columns: minmax(0, 1fr); }
+  .st-key-present-text { height: auto; padding: 16px 18px 84px; border: 0; }
+}
 """,
 }
 
@@ -148,9 +154,10 @@ def _stage(entry: tour.StoryEntry, slug: str, mode: str) -> None:
         "on_step": lambda: _on_frame_step(slug, map_key),
     }
     if mode == "present":
-        story_map(entry.doc, **kwargs)
-        with st.container(key="present-text"):
-            _step_text(entry, index)
+        with st.container(key="present-stage"):
+            story_map(entry.doc, **kwargs)
+            with st.container(key="present-text"):
+                _step_text(entry, index)
         return
     # One keyed container laid out by CSS (map | text; stacked on phones): a rerun of this
     # fragment then sends one block instead of the four that st.columns would.
@@ -171,7 +178,7 @@ def main() -> None:
     st.html(f"<style>{BASE_CSS}{CHROME_CSS[mode]}</style>")
     entries = _entries()
     if not entries:
-        st.info("No stories yet. Create one with `python -m app new my-story`.")
+        st.info("No stories yet. Create one with `storymap new my-story`.")
         return
     wanted = tour.safe_slug(params.get("story"))
     if params.get("story") is not None and (wanted is None or wanted not in entries):
