@@ -21,7 +21,7 @@ from pathlib import Path
 from app import tiles
 from app.assets import page_assets
 from app.mapview import MapParts, map_parts
-from app.markup import Credit, source_view, step_views, templates
+from app.markup import Credit, closing_view, source_view, step_views, templates
 from app.models import Story
 from app.paths import basemap_file
 from app.render import render_markdown, sanitize_inline
@@ -124,6 +124,7 @@ def render_page(
         csp=content_security_policy(story) if assets_href is None else None,
         intro_html=render_markdown(story.intro, base=Path(story.path)) if story.intro.strip() else "",
         steps=step_views(story),
+        closing=closing_view(story),
         credits=credits(story),
         all_sources=[source_view(sid, s) for sid, s in story.meta.sources.items()],
     )

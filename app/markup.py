@@ -108,3 +108,26 @@ def step_card(story: Story, index: int, *, live: bool = False) -> Markup:
 def story_header(story: Story) -> Markup:
     """The story's title, subtitle, byline and date on their own (the tour)."""
     return _macro("story_header.html.j2", "story_header")(story.meta, dir=story.meta.dir)
+
+
+@dataclass(frozen=True)
+class ClosingView:
+    """The closing section: its heading and its text, sanitized."""
+
+    title: str
+    html: str
+
+
+def closing_view(story: Story) -> ClosingView | None:
+    """The closing section's view, or None when the story has none."""
+    if story.closing is None:
+        return None
+    return ClosingView(story.closing.title, render_markdown(story.closing.text, base=Path(story.path)))
+
+
+def closing_card(story: Story) -> Markup:
+    """The closing section on its own (the tour), in the story's language and direction."""
+    view = closing_view(story)
+    if view is None:
+        return Markup("")
+    return _macro("closing.html.j2", "closing_card")(view, story.meta.lang, dir=story.meta.dir)

@@ -219,6 +219,11 @@ class FrontMatter(_Strict):
         "natural-earth",
         description="`natural-earth` (offline outlines) or an xyzservices name, e.g. CartoDB.Positron.",
     )
+    panel: Literal["start", "end"] | None = Field(
+        None,
+        description="Side of the map for the text: start (left; right in RTL) or end. "
+        "Default: start in the export, end in the tour.",
+    )
     legend_position: Literal["topright", "topleft", "bottomright", "bottomleft"] | None = Field(
         None, description="Map corner for the legend; default topright (topleft in RTL stories)."
     )
@@ -322,6 +327,14 @@ class Step(_Strict):
     line: int
 
 
+class Closing(_Strict):
+    """The section after the last step (`## Title {.closing}`): credits, methodology, corrections."""
+
+    title: str
+    text: str
+    line: int
+
+
 class Story(_Strict):
     """A validated story: front matter, steps and where it came from."""
 
@@ -330,3 +343,4 @@ class Story(_Strict):
     meta: FrontMatter
     intro: str = ""
     steps: list[Step]
+    closing: Closing | None = None
