@@ -239,6 +239,24 @@ class FrontMatter(_Strict):
     )
 
 
+MEDIA_KINDS = ("image", "video", "audio", "youtube", "vimeo", "soundcloud", "tweet")
+
+
+class Media(_Strict):
+    """A fenced ```media block in a step's text: an image, a video or a sound, with its credit."""
+
+    src: str = Field(min_length=1, description="A local file (relative to the story) or a web address.")
+    alt: str = Field(
+        min_length=1, description="What it shows or says, for readers who cannot see or hear it."
+    )
+    caption: str | None = Field(None, description="Caption shown under it.")
+    credit: str | None = Field(None, description='Who made it, e.g. "Photo: Frank Hurley".')
+    poster: str | None = Field(None, description="A local image shown before a video plays.")
+    kind: Literal[MEDIA_KINDS] | None = Field(  # type: ignore[valid-type]
+        None, description="image, video, audio, youtube, vimeo, soundcloud or tweet; guessed from `src`."
+    )
+
+
 class Highlight(_Strict):
     """Features to emphasise in a step."""
 

@@ -78,6 +78,10 @@ BASE_CSS = """
 .sm-story-header { padding-top: 2.25rem; margin: 0 0 1rem; }
 .sm-story-header, .sm-step { overflow-wrap: break-word; }
 .sm-story-header .sm-title { font-size: 2.4rem; line-height: 1.15; font-weight: 700; margin: 0 0 0.4rem; padding: 0; }
+.sm-media { margin: 0 0 1em; }
+.sm-media img, .sm-media video, .sm-media audio { display: block; max-width: 100%; height: auto; }
+.sm-media figcaption { font-size: 0.85rem; color: #555; margin-top: 0.3rem; }
+.sm-credit { font-style: italic; }
 .sm-subtitle { font-size: 1.05rem; font-style: italic; color: #444; margin: 0 0 0.4rem; }
 .sm-byline { font-size: 0.9rem; color: #555; margin: 0; }
 .sm-author { font-weight: 600; }
