@@ -18,6 +18,7 @@ from app.models import (
     Highlight,
     LayerDef,
     MapState,
+    Media,
     Overlay,
     Source,
     Style,
@@ -28,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = {
     "schema/front-matter.schema.json": FrontMatter,
     "schema/map-block.schema.json": MapState,
+    "schema/media-block.schema.json": Media,
 }
 README = ROOT / "README.md"
 START, END = "<!-- keys:start -->", "<!-- keys:end -->"
@@ -43,6 +45,7 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("map block", "", MapState),
     ("map block", "highlight.", Highlight),
     ("map block", "style.<layer>.", StyleOverride),
+    ("media block", "", Media),
 ]
 
 

@@ -219,6 +219,10 @@ MESSAGES: dict[str, Callable[[Error], Message]] = {
         "write the earlier date first",
     ),
     "css_color": _color,
+    **{
+        kind: (lambda e: (f'"{e.name}" must be true or false, not {e.value!r}', "write true or false"))
+        for kind in ("bool_type", "bool_parsing")
+    },
     "value_error": _value_error,
     "literal_error": _literal,
 }
