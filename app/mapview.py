@@ -277,7 +277,8 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
         location=center,
         zoom_start=first.map.zoom or 3,
         tiles=None,
-        keyboard=False,
+        keyboard=True,  # with the map focused, arrows pan and +/- zoom; Tab leaves it
+        keyboard_pan_delta=100,
         zoom_control=True,
         control_scale=False,
         prefer_canvas=False,

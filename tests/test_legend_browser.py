@@ -175,3 +175,25 @@ def test_a_fit_to_one_point_stops_at_a_regional_zoom(browser, page_file):
     zoom = page.evaluate("storymap.map.getZoom()")
     assert 5 <= zoom <= 7
     page.context.close()
+
+
+def test_the_map_is_operable_from_the_keyboard_without_trapping_focus(browser, page_file):
+    page, guard = open_page(browser, page_file, 1280, 800)
+    page.evaluate("storymap.goTo(0)")
+    page.focus(".leaflet-container")
+    before = page.evaluate("storymap.map.getCenter().lng")
+    page.keyboard.press("ArrowRight")  # pans the focused map...
+    page.wait_for_timeout(400)  # Leaflet pans smoothly; the page's CSP forbids wait_for_function's eval
+    assert page.evaluate("storymap.map.getCenter().lng") > before + 0.01
+    assert page.evaluate("storymap.step") == 0  # ...rather than moving to the next step
+    page.keyboard.press("PageDown")
+    assert page.evaluate("storymap.step") == 1
+    page.focus(".leaflet-container")
+    outside = "!document.querySelector('.leaflet-container').contains(document.activeElement)"
+    left = []
+    for _ in range(20):  # Tab goes through the map's controls and on to the page: no trap
+        page.keyboard.press("Tab")
+        left.append(page.evaluate(outside))
+    assert any(left)
+    assert guard.outside == []
+    page.context.close()

@@ -359,6 +359,9 @@
 
     function onKey(event) {
       if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || isTyping(event.target)) return;
+      // With the map focused, the arrow keys pan it (Leaflet); Page Up/Down, Home and End still
+      // move between steps, and Tab leaves the map as from any other control.
+      if (/^Arrow/.test(event.key) && map.getContainer().contains(event.target)) return;
       var delta = KEYS[event.key];
       var target = null;
       if (delta) target = current + delta;
