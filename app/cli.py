@@ -1,4 +1,4 @@
-"""Command-line interface: ``validate``, ``new``, ``export``, ``import``, ``schema`` and ``serve``.
+"""Command-line interface: ``validate``, ``new``, ``export``, ``build``, ``import``, ``schema`` and ``serve``.
 
 Installed as the console script ``storymap``; ``python -m app`` is the same. Exit codes: 0 clean,
 1 story errors (or a missing asset), 2 usage errors (click's own convention).
@@ -104,6 +104,12 @@ def new(slug: str, folder: Path, force: bool) -> None:
     click.echo(f"next: edit {written[0]}, then run `storymap validate {written[0]}`")
 
 
+def _web_address(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise click.BadParameter(f"{value!r} is not a web address: write it with https://")
+    return value
+
+
 def _size(n: int) -> str:
     return f"{n / 1e6:.2f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB"
 
@@ -132,7 +138,14 @@ def _size(n: int) -> str:
     is_flag=True,
     help="Download remote images into the page (otherwise they stay links and the page requests nothing).",
 )
-def export(story: Path, out: Path, layout: str, assets: Path | None, strict: bool, fetch_media: bool) -> None:
+@click.option(
+    "--url",
+    callback=lambda ctx, param, value: _web_address(value),
+    help="The address the page will be published at (social cards, oEmbed), e.g. https://example.org/story.html.",
+)
+def export(
+    story: Path, out: Path, layout: str, assets: Path | None, strict: bool, fetch_media: bool, url: str | None
+) -> None:
     """Export STORY as one self-contained HTML page (no server, no CDN)."""
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -171,7 +184,7 @@ def export(story: Path, out: Path, layout: str, assets: Path | None, strict: boo
         stage("write")
         try:
             written = export_story(
-                checked, out, layout=layout, assets=assets, parts=parts, fetch_media=fetch_media
+                checked, out, layout=layout, assets=assets, parts=parts, fetch_media=fetch_media, page_url=url
             )
         except MediaError as exc:
             progress.stop()
@@ -183,8 +196,9 @@ def export(story: Path, out: Path, layout: str, assets: Path | None, strict: boo
         _echo_problem(problem)
     total = sum(path.stat().st_size for path in written)
     click.echo(f"wrote {out} ({_size(out.stat().st_size)}, {len(checked.story.steps)} steps, {layout})")
+    click.echo(f"  + {written[1]} (oEmbed, for CMSs that embed by address)")
     if assets is not None:
-        click.echo(f"  + {len(written) - 1} asset files in {assets} ({_size(total)} in all)")
+        click.echo(f"  + {len(written) - 2} asset files in {assets} ({_size(total)} in all)")
 
 
 @main.command("import")
@@ -262,3 +276,45 @@ def serve(path: Path, port: int, open_browser: bool | None) -> None:
     assets.check()  # fail here, in one line, rather than on the reader's page
     open_browser = server.has_display() if open_browser is None else open_browser
     sys.exit(server.serve(folder, url_path, port, open_browser, say=lambda text: click.echo(text, err=True)))
+
+
+@main.command()
+@click.argument("stories", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--out", "-o", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write."
+)
+@click.option(
+    "--url",
+    callback=lambda ctx, param, value: _web_address(value),
+    help="The address the folder will be published at, e.g. https://example.org/stories/ (for social cards and oEmbed).",
+)
+@click.option("--layout", type=click.Choice(["scroll", "slides"]), default="scroll", show_default=True)
+@click.option("--strict", is_flag=True, help="Treat warnings (and geometry repairs) as errors.")
+@click.option("--fetch-media", is_flag=True, help="Download remote images into the pages.")
+def build(stories: Path, out: Path, url: str | None, layout: str, strict: bool, fetch_media: bool) -> None:
+    """Build a static site from STORIES: an index page and every story's page with its oEmbed file."""
+    from app.media import MediaError
+    from app.site import build_site
+
+    def progress(name: str, problems: list[Problem], ok: bool) -> None:
+        for problem in problems:
+            _echo_problem(problem)
+        click.secho(f"{name}: {'ok' if ok else 'not built'}", fg="green" if ok else "red", err=True)
+
+    try:
+        site = build_site(
+            stories, out, base_url=url, layout=layout, strict=strict, fetch_media=fetch_media, report=progress
+        )
+    except MediaError as exc:
+        raise click.ClickException(f"{exc} — check the address, or build without --fetch-media") from None
+    click.echo(
+        f"wrote {out}/index.html and {len(site.built)} stor{'y' if len(site.built) == 1 else 'ies'} ({_size(site.bytes)})"
+    )
+    if site.failed:
+        click.secho(
+            f"{len(site.failed)} stor{'y has' if len(site.failed) == 1 else 'ies have'} errors and were not built: "
+            + ", ".join(site.failed),
+            fg="red",
+            err=True,
+        )
+        sys.exit(1)

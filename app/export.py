@@ -14,6 +14,7 @@ and referenced relatively, for CMSs that prefer it.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 from app import tiles
 from app.assets import page_assets
 from app.mapview import MapParts, map_parts
-from app.markup import Credit, closing_view, intro_html, source_view, step_views, templates
+from app.markup import Credit, closing_view, intro_html, oembed, source_view, step_views, templates
 from app.media import EMBED_HOSTS
 from app.models import Story
 from app.paths import basemap_file
@@ -90,11 +91,13 @@ def render_page(
     parts: MapParts | None = None,
     assets_href: str | None = None,
     fetch_media: bool = False,
+    page_url: str | None = None,
 ) -> Page:
     """The export page for a story that validated.
 
     ``fetch_media`` downloads remote images into the page (the author's ``--fetch-media``);
-    otherwise they stay links and the page requests nothing.
+    otherwise they stay links and the page requests nothing. ``page_url``, the address the
+    page will be published at, goes into its social-card meta and oEmbed discovery link.
 
     ``assets_href`` (a relative URL prefix such as ``"assets/"``) writes scripts, styles and
     map data as separate files (returned in :attr:`Page.assets`); without it everything is
@@ -135,6 +138,8 @@ def render_page(
         closing=closing_view(story, fetch=fetch_media, assets=media),
         credits=credits(story),
         all_sources=[source_view(sid, s) for sid, s in story.meta.sources.items()],
+        page_url=page_url,
+        oembed_url=oembed_href(page_url) if page_url else None,
     )
     if media is not None:
         assets.update(media.files)
@@ -148,6 +153,13 @@ def assets_href(out: Path, assets: Path) -> str:
     return "" if rel == "." else rel.rstrip("/") + "/"
 
 
+def oembed_href(page: str) -> str:
+    """The oEmbed file's address beside a page: ``story.html`` → ``story.oembed.json``."""
+    head, _, name = page.rpartition("/")
+    stem = name.rsplit(".", 1)[0] if "." in name else name or "index"
+    return f"{head}/{stem}.oembed.json" if head else f"{stem}.oembed.json"
+
+
 def export_story(
     checked: Checked,
     out: Path,
@@ -155,13 +167,20 @@ def export_story(
     assets: Path | None = None,
     parts: MapParts | None = None,
     fetch_media: bool = False,
+    page_url: str | None = None,
 ) -> list[Path]:
-    """Write the page (and, with ``assets``, its asset files); returns the files written."""
+    """Write the page, its oEmbed file (and, with ``assets``, its asset files); returns the files written."""
     href = assets_href(out, assets) if assets is not None else None
-    page = render_page(checked, layout=layout, parts=parts, assets_href=href, fetch_media=fetch_media)
+    page = render_page(
+        checked, layout=layout, parts=parts, assets_href=href, fetch_media=fetch_media, page_url=page_url
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page.html, encoding="utf-8")
-    written = [out]
+    assert checked.story is not None
+    embed = out.with_name(oembed_href(out.name))
+    data = oembed(checked.story, page_url or out.name)
+    embed.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    written = [out, embed]
     if assets is not None:
         assets.mkdir(parents=True, exist_ok=True)
         for name, content in page.assets.items():

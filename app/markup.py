@@ -140,3 +140,23 @@ def closing_card(story: Story) -> Markup:
     if view is None:
         return Markup("")
     return _macro("closing.html.j2", "closing_card")(view, story.meta.lang, dir=story.meta.dir)
+
+
+EMBED_WIDTH, EMBED_HEIGHT = 800, 720
+
+
+def oembed(story: Story, page_href: str) -> dict[str, Any]:
+    """The oEmbed (1.0, type rich) description of an exported story published at ``page_href``."""
+    snippet = _macro("embed.html.j2", "embed_snippet")(page_href, story.meta.title, EMBED_HEIGHT)
+    data: dict[str, Any] = {
+        "version": "1.0",
+        "type": "rich",
+        "title": story.meta.title,
+        "provider_name": "storymap",
+        "html": str(snippet),
+        "width": EMBED_WIDTH,
+        "height": EMBED_HEIGHT,
+    }
+    if story.meta.byline:
+        data["author_name"] = story.meta.byline
+    return data

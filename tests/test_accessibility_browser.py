@@ -105,3 +105,20 @@ def test_the_tour_has_no_violations(browser, server, mode, width, height):
     found = {"page": violations(page), "map frame": violations(frame)}
     context.close()
     assert found == {"page": [], "map frame": []}
+
+
+def test_the_static_site_index_has_no_violations(browser, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "build", str(ROOT / "stories"), "--out", str(tmp_path / "site")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.route("**/*", RequestGuard())
+    page = context.new_page()
+    page.goto((tmp_path / "site" / "index.html").as_uri())
+    found = violations(page)
+    context.close()
+    assert found == []

@@ -39,6 +39,7 @@ STAGES: dict[str, int] = {
     "app.importers": 8,
     "app.schema": 8,
     "app.serve": 8,
+    "app.site": 8,
     "app.component": 9,
     "app.cli": 10,
     "app.streamlit_app": 10,
