@@ -21,8 +21,18 @@ from pathlib import Path
 
 from app import tiles
 from app.assets import page_assets
+from app.i18n import strings
 from app.mapview import MapParts, map_parts
-from app.markup import Credit, closing_view, intro_html, oembed, source_view, step_views, templates
+from app.markup import (
+    Credit,
+    closing_view,
+    intro_html,
+    oembed,
+    page_strings,
+    source_view,
+    step_views,
+    templates,
+)
 from app.media import EMBED_HOSTS
 from app.models import Story
 from app.paths import basemap_file
@@ -42,18 +52,21 @@ class Page:
 
 def credits(story: Story) -> list[Credit]:
     """Basemap, software and layer attributions for the credits section."""
+    words = strings(story.meta.lang)
     lines: list[Credit] = []
     if story.meta.basemap == "natural-earth":
         if basemap_file(Path(story.path)) is not None:
             lines.append(
                 Credit(
-                    "Basemap",
+                    words["basemap"],
                     'Land and borders from <a href="https://www.naturalearthdata.com/" '
                     'target="_blank" rel="noopener noreferrer">Natural Earth</a> (public domain).',
                 )
             )
     else:
-        lines.append(Credit("Basemap", sanitize_inline(tiles.provider(story.meta.basemap).html_attribution)))
+        lines.append(
+            Credit(words["basemap"], sanitize_inline(tiles.provider(story.meta.basemap).html_attribution))
+        )
     for layer in story.meta.layers.values():
         if layer.attribution:
             lines.append(Credit(layer.label, sanitize_inline(layer.attribution)))
@@ -65,7 +78,7 @@ def credits(story: Story) -> list[Credit]:
             lines.append(Credit(overlay.label, sanitize_inline(credit)))
     lines.append(
         Credit(
-            "Map software",
+            words["software"],
             '<a href="https://leafletjs.com/" target="_blank" rel="noopener noreferrer">Leaflet</a> '
             "(BSD 2-Clause licence), drawn with folium.",
         )
@@ -138,6 +151,7 @@ def render_page(
         closing=closing_view(story, fetch=fetch_media, assets=media),
         credits=credits(story),
         all_sources=[source_view(sid, s) for sid, s in story.meta.sources.items()],
+        t=page_strings(story.meta.lang),
         page_url=page_url,
         oembed_url=oembed_href(page_url) if page_url else None,
     )

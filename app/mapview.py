@@ -22,6 +22,7 @@ from jinja2 import Template
 from app import tiles
 from app.assets import controller_assets, leaflet_assets
 from app.geodata import LayerData, load_layer, prepare_geojson
+from app.i18n import strings
 from app.markup import templates
 from app.models import MAX_ZOOM, MIN_ZOOM, LayerDef, Overlay, Step, Story
 from app.paths import basemap_file, resolve_source
@@ -204,6 +205,7 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
         "dir": story.meta.dir,
         "legend_position": story.meta.legend_position,
         "lang": story.meta.lang,
+        "strings": {key: strings(story.meta.lang)[key] for key in ("legend", "map_credits", "map")},
         "ids": [s.id for s in story.steps],
         "steps": steps,
         "layers": layer_defs,

@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.dates import StoryDate
+from app.i18n import strings
 from app.models import Source, Story
 from app.render import Assets, render_markdown
 
@@ -105,17 +106,26 @@ def _macro(template: str, name: str) -> Any:
     return getattr(templates.get_template(template).module, name)
 
 
+def page_strings(lang: str) -> dict[str, Markup]:
+    """The interface strings for templates, escaped once: ``t.as_of.format(date=...)`` then keeps
+    the date's markup and escapes anything else."""
+    return {key: escape(value) for key, value in strings(lang).items()}
+
+
 def step_card(story: Story, index: int, *, live: bool = False) -> Markup:
     """A step card on its own (the tour): it carries the story's language and direction, and
     ``live`` makes screen readers announce it when it replaces the previous step."""
     card = _macro("step_card.html.j2", "step_card")
     meta = story.meta
-    return card(step_view(story, index), len(story.steps), meta.lang, dir=meta.dir, live=live)
+    return card(
+        step_view(story, index), len(story.steps), meta.lang, page_strings(meta.lang), dir=meta.dir, live=live
+    )
 
 
 def story_header(story: Story) -> Markup:
     """The story's title, subtitle, byline and date on their own (the tour)."""
-    return _macro("story_header.html.j2", "story_header")(story.meta, dir=story.meta.dir)
+    meta = story.meta
+    return _macro("story_header.html.j2", "story_header")(meta, page_strings(meta.lang), dir=meta.dir)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ BASEMAP = "natural-earth-basemap.geojson"
 STAGES: dict[str, int] = {
     "app.errors": 0,
     "app.ids": 0,
+    "app.i18n": 0,
     "app.dates": 0,
     "app.paths": 1,
     "app.views": 1,

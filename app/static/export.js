@@ -163,7 +163,9 @@
 
   function announce(index) {
     if (!live) return;
-    live.textContent = "Step " + (index + 1) + " of " + count + ": " + cards[index].querySelector("h2").textContent;
+    var words = { n: index + 1, total: count, title: cards[index].querySelector("h2").textContent };
+    // The sentence comes from the page, in the story's language: "Step {n} of {total}: {title}".
+    live.textContent = (live.getAttribute("data-announce") || "{n}/{total}: {title}").replace(/\{(n|total|title)\}/g, function (all, key) { return String(words[key]); });
   }
 
   function onStep(event) {

@@ -62,6 +62,7 @@
   function init(map, layerVars, config) {
     config = L.extend({}, config, pageOptions);
     var steps = config.steps;
+    var words = L.extend({ legend: "Legend", map_credits: "Map credits", map: "Map: {title}" }, config.strings);  // in the story's language
     var defs = config.layers;
     var layers = {};
     var labelGroup = L.layerGroup().addTo(map);
@@ -200,8 +201,8 @@
     legend.onAdd = function () {
       legendBox = el("div", "sm-legend leaflet-bar");
       legendBox.setAttribute("role", "region");
-      legendBox.setAttribute("aria-label", "Legend");
-      legendToggle = el("button", "sm-legend-toggle", "Legend");
+      legendBox.setAttribute("aria-label", words.legend);
+      legendToggle = el("button", "sm-legend-toggle", words.legend);
       legendToggle.type = "button";
       legendBody = el("div", "sm-legend-body");
       legendBody.id = "sm-legend-body-" + L.Util.stamp(legendBox);
@@ -228,7 +229,7 @@
     var creditsOpen = false;
     var creditsButton = el("button", "sm-credits-toggle", "i");
     creditsButton.type = "button";
-    creditsButton.setAttribute("aria-label", "Map credits");
+    creditsButton.setAttribute("aria-label", words.map_credits);
     creditsButton.addEventListener("click", function () { setCredits(!creditsOpen); });
     var creditsControl = L.control({ position: config.dir === "rtl" ? "bottomleft" : "bottomright" });
     creditsControl.onAdd = function () {
@@ -388,7 +389,7 @@
     };
     Object.defineProperty(api, "step", { get: function () { return current; }, enumerable: true });
     window.storymap = api;
-    map.getContainer().setAttribute("aria-label", config.title ? "Map: " + config.title : "Map");
+    map.getContainer().setAttribute("aria-label", words.map.replace("{title}", config.title || ""));
     goTo(config.initial || 0, { animate: false, force: true, source: "init" });
     window.dispatchEvent(new CustomEvent("storymap:ready", { detail: { steps: steps.length } }));
     return api;

@@ -1,0 +1,48 @@
+"""Interface strings follow the story's language (en, fr, de, es, ar, fa, ru), English otherwise."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.export import render_page
+from app.i18n import ENGLISH, STRINGS, strings
+from app.markup import step_card
+from app.validate import check_story
+from tests.support import ROOT, copy_project
+
+
+def test_every_language_has_every_string_with_the_same_placeholders():
+    for lang, table in STRINGS.items():
+        assert set(table) == set(ENGLISH), lang
+        for key, text in table.items():
+            fields = {name for name in ("{n}", "{total}", "{date}", "{title}") if name in ENGLISH[key]}
+            assert {name for name in fields if name in text} == fields, (lang, key)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"), [("fr-CA", "Étape précédente"), ("pt", "Previous step"), ("FA", "گام قبلی")]
+)
+def test_a_language_tag_picks_its_primary_language_or_english(lang, expected):
+    assert strings(lang)["previous_step"] == expected
+
+
+@pytest.fixture
+def persian(tmp_path):
+    root = copy_project(tmp_path, stories=[ROOT / "stories" / "demo.md"])
+    story = root / "stories" / "demo.md"
+    text = story.read_text(encoding="utf-8").replace("lang: en\ndir: ltr", "lang: fa\ndir: rtl")
+    story.write_text(text, encoding="utf-8")
+    checked = check_story(story)
+    assert checked.story is not None, checked.errors
+    return checked
+
+
+def test_the_export_and_the_tour_card_speak_the_story_s_language(persian):
+    page = render_page(persian).html
+    for key in ("previous_step", "next_step", "credits", "all_sources", "scroll_hint", "noscript"):
+        assert strings("fa")[key] in page, key
+    assert "گام 1 از 2" in page and 'data-announce="گام {n} از {total}: {title}"' in page
+    assert '"legend": "\\u0631\\u0627\\u0647\\u0646\\u0645\\u0627' in page  # "راهنما…": the map's labels, JSON-escaped
+    assert "Previous step" not in page and "Step 1 of 2" not in page
+    card = str(step_card(persian.story, 1))
+    assert "گام 2 از 2" in card and "تا تاریخ" in card and 'dir="rtl"' in card
