@@ -29,7 +29,8 @@ def test_the_export_shows_the_closing_section_after_the_steps_and_the_panel_at_t
 
 def test_the_tour_shows_the_closing_section_under_the_last_step(tmp_path, monkeypatch):
     (tmp_path / "stories").mkdir()
-    shutil.copytree(ROOT / "tests" / "cases" / "geodata", tmp_path / "geodata")
+    (tmp_path / "geodata").mkdir()
+    shutil.copy(ROOT / "tests" / "cases" / "geodata" / "places.geojson", tmp_path / "geodata")
     shutil.copy(CASE, tmp_path / "stories" / "closing.md")
     monkeypatch.setenv("STORYMAP_STORIES", str(tmp_path / "stories"))
     at = AppTest.from_file(str(ROOT / "app" / "streamlit_app.py"), default_timeout=60)

@@ -69,7 +69,7 @@ def image_server():
 
 
 def story_with_remote_image(tmp_path: Path, url: str) -> Path:
-    shutil.copytree(ROOT / "tests" / "cases" / "geodata", tmp_path / "geodata")
+    shutil.copytree(ROOT / "tests" / "cases" / "geodata", tmp_path / "geodata", symlinks=True)
     (tmp_path / "stories").mkdir()
     text = (ROOT / "tests" / "cases" / "stories" / "baseline_valid.md").read_text(encoding="utf-8")
     story = tmp_path / "stories" / "remote.md"
