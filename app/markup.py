@@ -170,3 +170,12 @@ def oembed(story: Story, page_href: str) -> dict[str, Any]:
     if story.meta.byline:
         data["author_name"] = story.meta.byline
     return data
+
+
+def presenter_panel(story: Story, index: int) -> Markup:
+    """The presenter's notes for step ``index`` and the title of the step after it."""
+    step = story.steps[index]
+    notes = render_markdown(step.notes, base=Path(story.path)) if step.notes else ""
+    following = story.steps[index + 1] if index + 1 < len(story.steps) else None
+    panel = _macro("presenter.html.j2", "presenter_panel")
+    return panel(notes, following.title if following else None, index + 1, len(story.steps))

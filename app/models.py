@@ -343,6 +343,7 @@ class Step(_Strict):
     text: str
     map: MapState
     line: int
+    notes: str = ""  # speaker notes (```notes): shown to the presenter only
 
 
 class Closing(_Strict):

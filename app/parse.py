@@ -53,6 +53,7 @@ class RawStep:
     text: str = ""
     map: YamlBlock | None = None
     text_lines: list[int] = field(default_factory=list)  # file line of each line of ``text``
+    notes: str = ""  # the ```notes blocks: for the presenter only, never in the text readers see
 
 
 @dataclass
@@ -436,6 +437,20 @@ def _read_body(story: RawStory, lines: list[str], offset: int) -> None:
                                 step_title,
                             )
                         )
+                if info == "notes":  # speaker notes: out of the text, kept for the presenter
+                    excluded.append((first, last))
+                    if current is None:
+                        story.problems.append(
+                            Problem(
+                                shown,
+                                offset + first + 1,
+                                "notes before the first step are not shown",
+                                "move them under a '## ' heading",
+                                severity="warning",
+                            )
+                        )
+                    else:
+                        current.notes = f"{current.notes}\n\n{token.content}".strip()
                 continue
             excluded.append((first, last))
             line = offset + first + 1

@@ -68,6 +68,17 @@ CHROME_CSS = {
   .st-key-present-text { height: auto; padding: 16px 18px 84px; border: 0; }
 }
 """,
+    "presenter": """
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
+[data-testid="stToolbar"], footer:not(.sm-step-meta) { display: none !important; }
+.block-container, [data-testid="stMainBlockContainer"] { padding: 0.75rem 1rem !important; max-width: 100% !important; }
+.st-key-presenter-stage { display: grid !important; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.25rem; align-items: start; }
+.st-key-presenter-stage > div { width: auto !important; min-width: 0; }
+.sm-presenter-heading { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.06em; color: #55555f; margin: 1rem 0 0.3rem; }
+.sm-notes p, .sm-notes li { font-size: 1.25rem; line-height: 1.45; }
+.sm-next { font-size: 1.05rem; font-weight: 600; }
+@media (max-width: 800px) { .st-key-presenter-stage { grid-template-columns: minmax(0, 1fr); } }
+""",
 }
 
 BASE_CSS = """
@@ -167,6 +178,12 @@ def _stage(entry: tour.StoryEntry, slug: str, mode: str) -> None:
     # one keyed container laid out by CSS (stacked on phones): a rerun of this fragment sends
     # one block instead of the four that st.columns would.
     text_first = story.meta.panel == "start"
+    if mode == "presenter":  # the presenter's own window: the map, the step, its notes, what is next
+        with st.container(key="presenter-stage"):
+            story_map(entry.doc, **kwargs)
+            with st.container(key="presenter-text"):
+                st.html(markup.step_card(story, index, live=True) + markup.presenter_panel(story, index))
+        return
     if mode == "present":
         with st.container(key="present-stage-start" if text_first else "present-stage"):
             if not text_first:

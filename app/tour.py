@@ -19,7 +19,7 @@ from app.validate import Checked, check_story
 
 log = logging.getLogger("storymap")
 
-MODES = ("tour", "present", "embed")
+MODES = ("tour", "present", "embed", "presenter")
 DEFAULT_STORY = "russia-iran"
 
 
@@ -40,7 +40,7 @@ class StoryEntry:
 
 
 def parse_mode(value: str | None) -> str:
-    """``tour`` unless the URL asks for ``present`` or ``embed``."""
+    """``tour`` unless the URL asks for ``present``, ``embed`` or ``presenter``."""
     return value if value in MODES else "tour"
 
 

@@ -396,3 +396,14 @@ def test_read_story_real_size_limit(tmp_path):
         handle.write(FRONT.encode())
         handle.write(b"x" * (parse.MAX_STORY_BYTES + 1))
     assert [p.message for p in read_story(big).problems] == ["the story file is larger than 5 MB"]
+
+
+def test_notes_blocks_are_kept_for_the_presenter_and_out_of_the_text():
+    story = parsed("\n## A step\n\nSaid aloud.\n\n```notes\nOnly for me.\n```\n\nAfter.\n")
+    step = story.steps[0]
+    assert step.notes == "Only for me."
+    assert "Only for me" not in step.text and "Said aloud." in step.text and "After." in step.text
+    early = parsed("\n```notes\ntoo early\n```\n\n## A step\n")
+    assert [(p.line, p.message, p.severity) for p in early.problems] == [
+        (5, "notes before the first step are not shown", "warning")
+    ]

@@ -125,11 +125,13 @@ function build(root, data, setTriggerValue) {
       const api = win.storymap;
       if (data.initial > 0) api.goTo(data.initial, { animate: false, source: "server" });
       update(api.step, api.steps);
+      const room = presentationRoom(data, api);
       win.addEventListener("storymap:step", (event) => {
         const detail = event.detail;
         update(detail.step, win.storymap.steps);
         window.dispatchEvent(new CustomEvent("storymap:step", { detail }));
         if (detail.source !== "server" && detail.source !== "init") root._trigger("step", detail.step);
+        if (room) room.moved(detail);
       });
       root.dataset.ready = "true";
       window.dispatchEvent(new CustomEvent(READY, { detail: { steps: api.steps } }));
@@ -138,6 +140,58 @@ function build(root, data, setTriggerValue) {
     else win.addEventListener(READY, start, { once: true });
   });
   frame.srcdoc = data.doc;
+}
+
+// Presentation windows of one story (?mode=present on the projector, ?mode=presenter on the
+// speaker's screen) follow each other over a BroadcastChannel, with no server round trip: a
+// step taken in either moves both. B (a clicker's "blank" key) blanks the audience's screen.
+function presentationRoom(data, api) {
+  if (data.mode !== "present" && data.mode !== "presenter") return null;
+  const channel = "BroadcastChannel" in window ? new BroadcastChannel(`storymap:${data.slug}`) : null;
+  const blank = document.createElement("div");
+  blank.className = "sm-blank";
+  blank.hidden = true;
+  document.body.append(blank);
+  const setBlank = (on) => { blank.hidden = !on || data.mode !== "present"; };
+  if (channel) {
+    channel.onmessage = (event) => {
+      const message = event.data || {};
+      if (typeof message.step === "number" && message.step !== api.step) api.goTo(message.step, { source: "remote" });
+      if (typeof message.blank === "boolean") setBlank(message.blank);
+    };
+  }
+  let blanked = false;
+  const onBlankKey = (event) => {
+    if (event.key !== "b" && event.key !== "B" && event.key !== ".") return;
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    blanked = !blanked;
+    setBlank(blanked);
+    if (channel) channel.postMessage({ blank: blanked });
+  };
+  document.addEventListener("keydown", onBlankKey);
+  api.map.getContainer().ownerDocument.addEventListener("keydown", onBlankKey);
+  if (data.mode === "presenter") startClock();
+  return {
+    moved(detail) {
+      if (channel && detail.source !== "remote") channel.postMessage({ step: detail.step });
+    },
+  };
+}
+
+// The presenter's clock: time since the presentation window opened.
+function startClock() {
+  const clock = document.createElement("p");
+  clock.className = "sm-clock";
+  clock.setAttribute("data-testid", "storymap-clock");
+  clock.setAttribute("aria-label", "Elapsed time");
+  const opened = Date.now();
+  const tick = () => {
+    const seconds = Math.floor((Date.now() - opened) / 1000);
+    clock.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  };
+  tick();
+  setInterval(tick, 1000);
+  document.body.append(clock);
 }
 
 // The step card and story header (st.html) carry <time> elements: the map frame's controller

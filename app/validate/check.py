@@ -237,7 +237,9 @@ def _check_step(ctx: Context, raw_step: RawStep) -> Step | None:
             )
     if state is None:
         return None
-    return Step(id=raw_step.id, title=title, text=raw_step.text, map=state, line=raw_step.line)
+    return Step(
+        id=raw_step.id, title=title, text=raw_step.text, map=state, line=raw_step.line, notes=raw_step.notes
+    )
 
 
 def _check_file_name(ctx: Context) -> None:
