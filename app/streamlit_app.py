@@ -1,7 +1,7 @@
 """Streamlit shell: the guided tour, presentation and embed modes over the library.
 
 Run with ``streamlit run app/streamlit_app.py`` (see the README's Quick start).
-URL: ``?story=<slug>&step=<n from 1 | step id>&mode=tour|present|embed``.
+URL: ``?story=<slug>&step=<n from 1 | step id>&mode=tour|present|embed|presenter``.
 
 Author text never reaches a Streamlit API that reads Markdown (``st.title``, ``st.markdown``,
 ``st.caption``, button and widget labels): the story header and the step card are the
