@@ -21,9 +21,9 @@ from pathlib import Path
 
 import xyzservices
 
+from app import basemap
 from app.mapview import STATIC, MapParts, map_parts, templates
 from app.models import Source, Story
-from app.paths import basemap_file
 from app.render import render_markdown, sanitize_inline
 from app.validate import Checked
 
@@ -80,12 +80,18 @@ def credits(story: Story) -> list[Credit]:
     """Basemap, software and layer attributions for the credits section."""
     lines: list[Credit] = []
     if story.meta.basemap == "natural-earth":
-        if basemap_file(Path(story.path)) is not None:
+        if basemap.available():
+            labels = (
+                ' Labels: names from Natural Earth and <a href="https://www.geonames.org/" '
+                'target="_blank" rel="noopener noreferrer">GeoNames</a> (CC BY 4.0).'
+                if story.meta.basemap_labels
+                else ""
+            )
             lines.append(
                 Credit(
                     "Basemap",
                     'Land and borders from <a href="https://www.naturalearthdata.com/" '
-                    'target="_blank" rel="noopener noreferrer">Natural Earth</a> (public domain).',
+                    'target="_blank" rel="noopener noreferrer">Natural Earth</a> (public domain).' + labels,
                 )
             )
     else:

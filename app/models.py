@@ -137,6 +137,13 @@ class FrontMatter(_Strict):
         "natural-earth",
         description="`natural-earth` (offline outlines) or an xyzservices name, e.g. CartoDB.Positron.",
     )
+    basemap_labels: bool = Field(
+        True,
+        description=(
+            "Names on the offline basemap (countries, seas and oceans, capitals, major cities; "
+            "English); `false` hides them."
+        ),
+    )
     legend_position: Literal["topright", "topleft", "bottomright", "bottomleft"] | None = Field(
         None, description="Map corner for the legend; default topright (topleft in RTL stories)."
     )

@@ -16,7 +16,6 @@ from app.mapview import LEAFLET_DIST, ROOT
 from app.render import render_markdown, sanitize_inline
 from app.validate import check_story
 
-BASEMAP = ROOT / "geodata" / "natural-earth-basemap.geojson"
 # A 1×1 transparent PNG.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -48,16 +47,14 @@ STEPS_RTL = [
 ]
 
 
-def make_project(root: Path, *, rtl: bool = False, basemap: bool = True, duration: float = 0.6) -> Path:
-    """A small project in ``root``: a four-step story, a point layer, an image and the basemap."""
+def make_project(root: Path, *, rtl: bool = False, duration: float = 0.6) -> Path:
+    """A small project in ``root``: a four-step story, a point layer and an image (the basemap is the tool's own)."""
     import json
 
     (root / "stories").mkdir(parents=True, exist_ok=True)
     (root / "geodata").mkdir(exist_ok=True)
     (root / "img").mkdir(exist_ok=True)
     (root / "img" / "chart.png").write_bytes(PNG)
-    if basemap and BASEMAP.exists():
-        shutil.copy(BASEMAP, root / "geodata" / BASEMAP.name)
     features = [
         {
             "type": "Feature",

@@ -13,7 +13,6 @@ from app.validate import check_story
 from tests.support import ROOT
 
 APP = ROOT / "app"
-BASEMAP = "natural-earth-basemap.geojson"
 
 # Each module's stage; a module may import modules of its own stage or earlier ones only.
 STAGES: dict[str, int] = {
@@ -23,6 +22,7 @@ STAGES: dict[str, int] = {
     "app.models": 1,
     "app.parse": 2,
     "app.geodata": 2,
+    "app.basemap": 3,
     "app.load": 3,
     "app.validate": 4,
     "app.render": 4,
@@ -101,7 +101,7 @@ def test_bench_does_not_import_tests():
 
 
 def test_export_loads_each_layer_once_and_reads_each_file_once(monkeypatch, tmp_path):
-    """`export` of the flagship: one load per layer (and the basemap), one disk read per file."""
+    """`export` of the flagship: one load per layer, one disk read per file (the basemap is package data)."""
     from click.testing import CliRunner
 
     from app import load, mapview
@@ -109,7 +109,7 @@ def test_export_loads_each_layer_once_and_reads_each_file_once(monkeypatch, tmp_
 
     story = ROOT / "stories" / "russia-iran.md"
     declared = check_story(story).story.meta.layers.values()
-    files = sorted([*(Path(layer.source).name for layer in declared), BASEMAP])
+    files = sorted(Path(layer.source).name for layer in declared)
     geodata._load_cached.cache_clear()
     geodata._prepare_cached.cache_clear()
     loads: list[str] = []

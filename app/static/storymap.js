@@ -56,8 +56,92 @@
     return pageOptions;
   }
 
+  // The offline basemap (config.basemap, from app/basemap.py): land as one filled area without a
+  // stroke, borders as separate lines, both in a pane under the story's layers; names in a pane
+  // above the land. Each part may carry a zoom band (min_zoom/max_zoom) and is shown only inside
+  // it; the mapview sends scales that never overlap, so land is shown at every zoom.
+  var LABEL_FONT = { ocean: 15, country: 13, sea: 12, capital: 12, city: 11 };
+
+  function basemapLayers(map, base) {
+    if (!base) return null;
+    map.createPane("smBase").style.zIndex = 250;
+    var labelPane = map.createPane("smBaseLabels");
+    labelPane.style.zIndex = 390;
+    labelPane.style.pointerEvents = "none";
+    labelPane.classList.add("leaflet-zoom-hide");
+    var parts = [
+      { layer: L.geoJSON(base.land, { pane: "smBase", interactive: false, style: function () { return base.land_style; } }), band: base.land_band || {} },
+      { layer: L.geoJSON(base.borders, { pane: "smBase", interactive: false, style: function () { return base.border_style; } }), band: base.border_band || { min_zoom: 2 } },
+    ];
+    if (map.attributionControl && base.attribution) map.attributionControl.addAttribution(base.attribution);
+    var labels = (base.labels || []).map(function (row) {
+      var node = el("div", "sm-base-label sm-base-" + row[3], row[0]);
+      node.setAttribute("data-kind", row[3]);
+      labelPane.appendChild(node);
+      return { node: node, latlng: L.latLng(row[1], row[2]), kind: row[3], minZoom: row[4], size: null, shown: false };
+    });
+
+    function inBand(band, zoom) {
+      return zoom >= (band.min_zoom === undefined ? -1 : band.min_zoom) && zoom < (band.max_zoom === undefined ? 99 : band.max_zoom);
+    }
+
+    function showBands() {
+      var zoom = map.getZoom();
+      parts.forEach(function (part) {
+        var on = inBand(part.band, zoom);
+        if (on && !map.hasLayer(part.layer)) part.layer.addTo(map);
+        if (!on && map.hasLayer(part.layer)) map.removeLayer(part.layer);
+      });
+    }
+
+    // Greedy placement, most important first (the config's order): a label is shown when its
+    // zoom band has begun, it lies on the map and its box meets no label already placed.
+    function placeBaseLabels() {
+      var zoom = map.getZoom();
+      var size = map.getSize();
+      var placed = [];
+      document.querySelectorAll(".sm-label").forEach(function (node) {
+        var r = node.getBoundingClientRect();
+        var c = map.getContainer().getBoundingClientRect();
+        placed.push({ left: r.left - c.left, right: r.right - c.left, top: r.top - c.top, bottom: r.bottom - c.top });
+      });
+      labels.forEach(function (label) {
+        var show = zoom >= label.minZoom - 0.01;
+        var font = LABEL_FONT[label.kind] + Math.max(0, Math.min(3, Math.floor(zoom - label.minZoom)));
+        var p = map.latLngToContainerPoint(label.latlng);
+        if (show && (p.x < 0 || p.y < 0 || p.x > size.x || p.y > size.y)) show = false;
+        if (show) {
+          if (label.font !== font) {
+            label.node.style.fontSize = font + "px";
+            label.font = font;
+            label.size = null;
+          }
+          label.node.style.display = "block";
+          if (!label.size) label.size = L.point(label.node.offsetWidth, label.node.offsetHeight);
+          // Cities read from their dot (at the point); other names are centred on it.
+          var anchor = L.point(label.kind === "city" || label.kind === "capital" ? 3 : label.size.x / 2, label.size.y / 2);
+          var box = { left: p.x - anchor.x - 2, right: p.x - anchor.x + label.size.x + 2, top: p.y - anchor.y - 1, bottom: p.y - anchor.y + label.size.y + 1 };
+          if (box.left < 0 || box.right > size.x || box.top < 0 || box.bottom > size.y) show = false;
+          else if (placed.some(function (o) { return box.left < o.right && box.right > o.left && box.top < o.bottom && box.bottom > o.top; })) show = false;
+          if (show) {
+            placed.push(box);
+            L.DomUtil.setPosition(label.node, map.latLngToLayerPoint(label.latlng).subtract(anchor).round());
+          }
+        }
+        label.shown = show;
+        label.node.style.display = show ? "block" : "none";
+      });
+    }
+
+    function refresh() { showBands(); placeBaseLabels(); }
+    map.on("zoomend moveend resize", refresh);
+    refresh();
+    return { parts: parts, labels: labels, refresh: refresh };
+  }
+
   function init(map, layerVars, config) {
     config = L.extend({}, config, pageOptions);
+    var base = basemapLayers(map, config.basemap);
     var steps = config.steps;
     var defs = config.layers;
     var layers = {};
@@ -141,6 +225,7 @@
         labelGroup.addLayer(tip);
       });
       placeLabels();
+      if (base) base.refresh();
     }
 
     // Labels read to the right of their point, or to the left when that would run off the map.
@@ -313,6 +398,7 @@
       steps: steps.length,
       ids: config.ids.slice(),
       layers: layers,
+      basemap: base,
       goTo: function (i, options) { return goTo(i, options); },
       next: function () { return goTo(current + 1, { source: "button" }); },
       prev: function () { return goTo(current - 1, { source: "button" }); },

@@ -1,0 +1,223 @@
+"""Stage: the offline world basemap an export or tour carries, cut to the story's own views.
+
+The package data in ``app/basemap/`` (built by ``geodata/build.py``) holds Natural Earth land
+(areas) and borders (lines) at three scales, 1:110m, 1:50m and 1:10m, each as a FlatGeobuf
+file cut into tiles with a spatial index, plus labels (countries, seas and oceans, capitals and
+major cities) with a source on every row.
+
+For a story, every step's view (a ``center``/``zoom`` at the reference map size, or a ``fit``'s
+bounds) asks for the scale its zoom needs (:func:`resolution_for_zoom`). Views of one scale
+make a *band*: the union of their areas with a margin. Each band gets its scale's land and
+borders, read with a bounding-box filter, clipped to the band minus every finer band and
+simplified and rounded for the band's deepest zoom (the helpers of :mod:`app.geodata`). The
+1:110m world is always there underneath, clipped to outside the finer bands, so no two scales
+ever overlap: no coarse land pokes out past a fine coastline, at any zoom. Land is one filled
+area without a stroke (the union of the bands' pieces, so band edges leave no seams) and borders
+are separate lines clipped as lines, so a clip edge never draws as a fake border.
+
+Longitudes: a view past the 180° meridian (a route unwrapped to lon 200, say) gets the land of
+the other side shifted by 360°.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyogrio
+import shapely
+from shapely import Geometry
+
+from app.geodata import precision_for_zoom, tolerance_for_zoom
+from app.paths import BASEMAP_DIR, basemap_file
+
+LABELS_FILE = "labels.geojson"
+PROVENANCE_FILE = "basemap.provenance.json"
+REFERENCE_SIZE = (1280, 800)  # the map size (px) a center+zoom view is planned for
+# Natural Earth scale used from a zoom on (1:110m below 3, 1:50m below 5, 1:10m from 5).
+RESOLUTIONS = (("110m", 0.0), ("50m", 3.0), ("10m", 5.0))
+MARGIN = 0.35  # each band's area reaches this share of a view's span beyond each edge
+WORLD_ZOOM = 3.0  # the always-present 1:110m world is simplified for this zoom
+MAX_BASEMAP_ZOOM = 9.0  # 1:10m holds no detail beyond this
+MERCATOR_LAT = 85.0511
+LABEL_KINDS = ("ocean", "country", "sea", "capital", "city")  # placement priority, first wins
+ATTRIBUTION = (
+    '<a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener noreferrer">Natural Earth</a>'
+    ' | labels: <a href="https://www.geonames.org/" target="_blank" rel="noopener noreferrer">GeoNames</a>'
+    " (CC BY 4.0)"
+)
+
+Bounds = tuple[float, float, float, float]  # west, south, east, north
+
+
+@dataclass(frozen=True)
+class View:
+    """The area a step shows at the reference size, and its zoom."""
+
+    bounds: Bounds
+    zoom: float
+
+
+def available() -> bool:
+    """True if the packaged basemap is installed (the build wrote ``app/basemap/``)."""
+    names = [f"{kind}-{res}.fgb" for kind in ("land", "borders") for res, _ in RESOLUTIONS]
+    return all(basemap_file(name) is not None for name in [*names, LABELS_FILE])
+
+
+def resolution_for_zoom(zoom: float) -> str:
+    """The Natural Earth scale ('110m', '50m' or '10m') a map at ``zoom`` needs."""
+    return [res for res, start in RESOLUTIONS if zoom >= start][-1]
+
+
+def _merc_y(lat: float) -> float:
+    lat = max(-MERCATOR_LAT, min(MERCATOR_LAT, lat))
+    return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+
+def _merc_lat(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(y)) - math.pi / 2)
+
+
+def view_bounds(center: tuple[float, float], zoom: float, size: tuple[int, int] = REFERENCE_SIZE) -> Bounds:
+    """The (west, south, east, north) a map of ``size`` px shows at ``center`` [lat, lon] and ``zoom``."""
+    lat, lon = center
+    world_px = 256.0 * 2.0**zoom
+    half_lon = size[0] / 2 / world_px * 360.0
+    half_y = size[1] / 2 / world_px * 2 * math.pi
+    y = _merc_y(lat)
+    return (lon - half_lon, _merc_lat(y - half_y), lon + half_lon, _merc_lat(y + half_y))
+
+
+def zoom_for_bounds(bounds: Bounds, size: tuple[int, int] = REFERENCE_SIZE) -> float:
+    """The zoom at which ``bounds`` just fit a map of ``size`` px."""
+    west, south, east, north = bounds
+    span_x = max(east - west, 1e-6) / 360.0
+    span_y = max(abs(_merc_y(north) - _merc_y(south)), 1e-9) / (2 * math.pi)
+    return max(0.0, math.log2(min(size[0] / span_x, size[1] / span_y) / 256.0))
+
+
+def _with_margin(bounds: Bounds) -> Geometry:
+    west, south, east, north = bounds
+    dx = max(east - west, 0.5) * MARGIN
+    y0, y1 = _merc_y(south), _merc_y(north)
+    dy = max(y1 - y0, 0.01) * MARGIN
+    south, north = _merc_lat(y0 - dy), _merc_lat(y1 + dy)
+    return shapely.box(max(west - dx, -540.0), south, min(east + dx, 540.0), north)
+
+
+def bands(views: list[View]) -> list[tuple[str, float, Geometry]]:
+    """(scale, deepest zoom, area) per scale the views need, coarse to fine; areas are nested-free.
+
+    The 1:110m band is the whole world (plus the other side of 180° where a view reaches past
+    it); every finer band's area is taken out of the coarser ones.
+    """
+    west = min([-180.0, *(v.bounds[0] for v in views)])
+    east = max([180.0, *(v.bounds[2] for v in views)])
+    world = shapely.box(max(west - 90.0, -540.0), -MERCATOR_LAT, min(east + 90.0, 540.0), MERCATOR_LAT)
+    found: list[tuple[str, float, Geometry]] = [("110m", WORLD_ZOOM, world)]
+    for res, _ in RESOLUTIONS[1:]:
+        mine = [v for v in views if resolution_for_zoom(v.zoom) == res]
+        if mine:
+            area = shapely.union_all([_with_margin(v.bounds) for v in mine])
+            found.append((res, min(MAX_BASEMAP_ZOOM, max(v.zoom for v in mine) + 1.0), area))
+    # A finer scale wins where bands meet: carve each band out of every coarser one.
+    carved = []
+    for i, (res, zoom, area) in enumerate(found):
+        finer = [a for _, _, a in found[i + 1 :]]
+        own = shapely.difference(area, shapely.union_all(finer)) if finer else area
+        if not own.is_empty:
+            carved.append((res, zoom, own))
+    return carved
+
+
+def _read(res: str, kind: str, area: Geometry) -> Geometry:
+    """The scale's land or borders inside ``area`` (any longitude), read by bounding box."""
+    pieces = []
+    for shift in (-360.0, 0.0, 360.0):
+        window = shapely.intersection(area, shapely.box(-180.0 + shift, -90.0, 180.0 + shift, 90.0))
+        if window.is_empty:
+            continue
+        local = shapely.transform(window, lambda xy, s=shift: xy - [s, 0.0])
+        geoms = _tiles(res, kind, tuple(round(v, 6) for v in local.bounds))
+        if len(geoms) == 0:
+            continue
+        clipped = shapely.intersection(shapely.union_all(geoms), local)
+        pieces.append(shapely.transform(clipped, lambda xy, s=shift: xy + [s, 0.0]))
+    return shapely.union_all(pieces) if pieces else shapely.GeometryCollection()
+
+
+@functools.lru_cache(maxsize=32)
+def _tiles(res: str, kind: str, bbox: Bounds) -> np.ndarray:
+    """Geometries of the tiles of ``kind-res.fgb`` that meet ``bbox`` (a FlatGeobuf index read)."""
+    frame = pyogrio.read_dataframe(BASEMAP_DIR / f"{kind}-{res}.fgb", bbox=bbox, columns=[])
+    return np.asarray(frame.geometry.values)
+
+
+def _only(geom: Geometry, dims: int) -> Geometry:
+    """The parts of ``geom`` of one dimension (2: areas, 1: lines), as one geometry."""
+    parts = [p for p in shapely.get_parts(geom) if shapely.get_dimensions(p) == dims and not p.is_empty]
+    if dims == 2:
+        return shapely.MultiPolygon(parts) if parts else shapely.MultiPolygon()
+    lines = shapely.get_parts(shapely.line_merge(shapely.MultiLineString(parts))) if parts else []
+    return shapely.MultiLineString(list(lines)) if len(lines) else shapely.MultiLineString()
+
+
+def _feature(geom: Geometry, digits: int) -> dict[str, Any]:
+    rounded = shapely.transform(geom, lambda c: np.round(c, digits))
+    return {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(rounded))}
+
+
+def basemap_data(views: list[View], labels: bool = True) -> dict[str, Any]:
+    """The basemap the views need: ``land`` and ``borders`` GeoJSON, ``labels`` and ``bands``."""
+    land, borders, summary = [], [], []
+    deepest = WORLD_ZOOM
+    for res, zoom, area in bands(views):
+        tolerance = tolerance_for_zoom(zoom)
+        land.append(shapely.simplify(_only(_read(res, "land", area), 2), tolerance))
+        borders.append(shapely.simplify(_only(_read(res, "borders", area), 1), tolerance))
+        deepest = max(deepest, zoom)
+        summary.append({"scale": res, "zoom": round(zoom, 2), "bounds": [round(v, 3) for v in area.bounds]})
+    digits = precision_for_zoom(deepest)
+    land_geom = _only(shapely.union_all([g for g in land if not g.is_empty]), 2)
+    border_geom = _only(shapely.union_all([g for g in borders if not g.is_empty]), 1)
+    return {
+        "land": {"type": "FeatureCollection", "features": [_feature(land_geom, digits)]},
+        "borders": {"type": "FeatureCollection", "features": [_feature(border_geom, digits)]},
+        "labels": select_labels(views) if labels else [],
+        "bands": summary,
+        "attribution": ATTRIBUTION,
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def all_labels() -> tuple[dict[str, Any], ...]:
+    """Every packaged label: id, name, kind, lat, lon, min_zoom, rank, source."""
+    data = json.loads((BASEMAP_DIR / LABELS_FILE).read_text(encoding="utf-8"))
+    rows = []
+    for f in data["features"]:
+        lon, lat = f["geometry"]["coordinates"]
+        rows.append({**f["properties"], "lat": lat, "lon": lon})
+    return tuple(rows)
+
+
+def select_labels(views: list[View]) -> list[list[Any]]:
+    """Labels for the views, most important first: ``[name, lat, lon, kind, min_zoom]`` each.
+
+    Countries, seas and oceans are always sent (they are few); a city only where a view with a
+    zoom near its ``min_zoom`` shows it, so an export carries the names its views can show.
+    """
+    areas = [(v.zoom, _with_margin(v.bounds)) for v in views]
+    chosen = []
+    for row in all_labels():
+        if row["kind"] in ("capital", "city"):
+            points = [shapely.Point(row["lon"] + s, row["lat"]) for s in (-360.0, 0.0, 360.0)]
+            seen = any(zoom >= row["min_zoom"] - 1 and area.intersects(p) for zoom, area in areas for p in points)
+            if not seen:
+                continue
+        chosen.append(row)
+    chosen.sort(key=lambda r: (LABEL_KINDS.index(r["kind"]), r["min_zoom"], -r["rank"], r["id"]))
+    return [[r["name"], r["lat"], r["lon"], r["kind"], r["min_zoom"]] for r in chosen]
