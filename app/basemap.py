@@ -7,9 +7,9 @@ major cities) with a source on every row.
 
 For a story, every step's view (a ``center``/``zoom`` at the reference map size, or a ``fit``'s
 bounds) asks for the scale its zoom needs (:func:`resolution_for_zoom`). Views of one scale
-make a *band*: the union of their areas with a margin. Each band gets its scale's land and
-borders, read with a bounding-box filter, clipped to the band minus every finer band and
-simplified and rounded for the band's deepest zoom (the helpers of :mod:`app.geodata`). The
+and one zoom (rounded up) make a *band*: the union of their areas with a margin. Each band gets
+its scale's land and borders, read with a bounding-box filter, clipped to the band minus every
+finer band and simplified and rounded for the band's zoom (the helpers of :mod:`app.geodata`). The
 1:110m world is always there underneath, clipped to outside the finer bands, so no two scales
 ever overlap: no coarse land pokes out past a fine coastline, at any zoom. Land is one filled
 area without a stroke (the union of the bands' pieces, so band edges leave no seams) and borders
@@ -40,7 +40,7 @@ PROVENANCE_FILE = "basemap.provenance.json"
 REFERENCE_SIZE = (1280, 800)  # the map size (px) a center+zoom view is planned for
 # Natural Earth scale used from a zoom on (1:110m below 3, 1:50m below 5, 1:10m from 5).
 RESOLUTIONS = (("110m", 0.0), ("50m", 3.0), ("10m", 5.0))
-MARGIN = 0.35  # each band's area reaches this share of a view's span beyond each edge
+MARGIN = 0.25  # each band's area reaches this share of a view's span beyond each edge
 WORLD_ZOOM = 3.0  # the always-present 1:110m world is simplified for this zoom
 MAX_BASEMAP_ZOOM = 9.0  # 1:10m holds no detail beyond this
 MERCATOR_LAT = 85.0511
@@ -109,22 +109,31 @@ def _with_margin(bounds: Bounds) -> Geometry:
     return shapely.box(max(west - dx, -540.0), south, min(east + dx, 540.0), north)
 
 
-def bands(views: list[View]) -> list[tuple[str, float, Geometry]]:
-    """(scale, deepest zoom, area) per scale the views need, coarse to fine; areas are nested-free.
+def detail_zoom(zoom: float) -> float:
+    """The zoom a view's basemap is simplified for: its own, rounded up (capped at 1:10m's limit)."""
+    return min(MAX_BASEMAP_ZOOM, float(math.ceil(zoom - 1e-9)))
 
-    The 1:110m band is the whole world (plus the other side of 180° where a view reaches past
-    it); every finer band's area is taken out of the coarser ones.
+
+def bands(views: list[View]) -> list[tuple[str, float, Geometry]]:
+    """(scale, detail zoom, area) for the views, coarse to fine; no two areas overlap.
+
+    Views of one scale and one detail zoom share a band: the union of their areas with a
+    margin. The first band is the 1:110m world (plus the other side of 180° where a view
+    reaches past it); each band's area is taken out of every coarser band's, so the finest
+    detail any view needs wins where views overlap, and the rest of the world stays coarse.
     """
     west = min([-180.0, *(v.bounds[0] for v in views)])
     east = max([180.0, *(v.bounds[2] for v in views)])
     world = shapely.box(max(west - 90.0, -540.0), -MERCATOR_LAT, min(east + 90.0, 540.0), MERCATOR_LAT)
+    order = [res for res, _ in RESOLUTIONS]
+    groups: dict[tuple[float, int], list[View]] = {}
+    for v in views:
+        res = resolution_for_zoom(v.zoom)
+        if res != "110m":
+            groups.setdefault((detail_zoom(v.zoom), order.index(res)), []).append(v)
     found: list[tuple[str, float, Geometry]] = [("110m", WORLD_ZOOM, world)]
-    for res, _ in RESOLUTIONS[1:]:
-        mine = [v for v in views if resolution_for_zoom(v.zoom) == res]
-        if mine:
-            area = shapely.union_all([_with_margin(v.bounds) for v in mine])
-            found.append((res, min(MAX_BASEMAP_ZOOM, max(v.zoom for v in mine) + 1.0), area))
-    # A finer scale wins where bands meet: carve each band out of every coarser one.
+    for (zoom, index), mine in sorted(groups.items()):
+        found.append((order[index], zoom, shapely.union_all([_with_margin(v.bounds) for v in mine])))
     carved = []
     for i, (res, zoom, area) in enumerate(found):
         finer = [a for _, _, a in found[i + 1 :]]
@@ -176,9 +185,9 @@ def basemap_data(views: list[View], labels: bool = True) -> dict[str, Any]:
     land, borders, summary = [], [], []
     deepest = WORLD_ZOOM
     for res, zoom, area in bands(views):
-        tolerance = tolerance_for_zoom(zoom)
-        land.append(shapely.simplify(_only(_read(res, "land", area), 2), tolerance))
-        borders.append(shapely.simplify(_only(_read(res, "borders", area), 1), tolerance))
+        tolerance, grid = tolerance_for_zoom(zoom), 10.0 ** -precision_for_zoom(zoom)
+        land.append(shapely.set_precision(shapely.simplify(_only(_read(res, "land", area), 2), tolerance), grid))
+        borders.append(shapely.set_precision(shapely.simplify(_only(_read(res, "borders", area), 1), tolerance), grid))
         deepest = max(deepest, zoom)
         summary.append({"scale": res, "zoom": round(zoom, 2), "bounds": [round(v, 3) for v in area.bounds]})
     digits = precision_for_zoom(deepest)

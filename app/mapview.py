@@ -9,6 +9,7 @@ so there is one map and one controller, not two implementations.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ import folium
 import xyzservices
 from branca.element import MacroElement
 from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
+from markupsafe import Markup
 
 from app import basemap
 from app.geodata import LayerData, prepare_geojson
@@ -83,7 +85,7 @@ class StoryController(MacroElement):
     {%- for id, layer in this.layer_vars.items() %}
         {{ id|tojson }}: {{ layer.get_name() }}{{ "," if not loop.last }}
     {%- endfor %}
-    }, {{ this.config|tojson }});
+    }, {{ this.config_json }});
 {% endmacro %}
 """
     )
@@ -93,6 +95,14 @@ class StoryController(MacroElement):
         self._name = "StoryController"
         self.layer_vars = layer_vars
         self.config = config
+
+    @property
+    def config_json(self) -> Markup:
+        """The config as compact JSON, safe inside a <script> (escaped as Jinja's tojson does)."""
+        text = json.dumps(self.config, separators=(",", ":"), ensure_ascii=False)
+        for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+            text = text.replace(char, escaped)
+        return Markup(text)
 
 
 @dataclass(frozen=True)
