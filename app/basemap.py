@@ -144,17 +144,17 @@ def bands(views: list[View]) -> list[tuple[str, float, Geometry]]:
 
 
 def _read(res: str, kind: str, area: Geometry) -> Geometry:
-    """The scale's land or borders inside ``area`` (any longitude), read by bounding box."""
+    """The scale's land or borders over ``area``'s bounding box (any longitude), not yet clipped."""
     pieces = []
     for shift in (-360.0, 0.0, 360.0):
         window = shapely.intersection(area, shapely.box(-180.0 + shift, -90.0, 180.0 + shift, 90.0))
         if window.is_empty:
             continue
-        local = shapely.transform(window, lambda xy, s=shift: xy - [s, 0.0])
-        geoms = _tiles(res, kind, tuple(round(v, 6) for v in local.bounds))
+        bbox = tuple(round(v - s, 6) for v, s in zip(window.bounds, (shift, 0.0, shift, 0.0), strict=True))
+        geoms = _tiles(res, kind, bbox)
         if len(geoms) == 0:
             continue
-        clipped = shapely.intersection(shapely.union_all(geoms), local)
+        clipped = shapely.clip_by_rect(shapely.union_all(geoms), *bbox)
         pieces.append(shapely.transform(clipped, lambda xy, s=shift: xy + [s, 0.0]))
     return shapely.union_all(pieces) if pieces else shapely.GeometryCollection()
 
@@ -185,9 +185,12 @@ def basemap_data(views: list[View], labels: bool = True) -> dict[str, Any]:
     land, borders, summary = [], [], []
     deepest = WORLD_ZOOM
     for res, zoom, area in bands(views):
+        # Simplify and snap first, clip last: neighbouring bands then share their cut edges exactly
+        # and the union below dissolves them (no seam where two scales meet).
         tolerance, grid = tolerance_for_zoom(zoom), 10.0 ** -precision_for_zoom(zoom)
-        land.append(shapely.set_precision(shapely.simplify(_only(_read(res, "land", area), 2), tolerance), grid))
-        borders.append(shapely.set_precision(shapely.simplify(_only(_read(res, "borders", area), 1), tolerance), grid))
+        for kind, dims, out in (("land", 2, land), ("borders", 1, borders)):
+            data = shapely.set_precision(shapely.simplify(_only(_read(res, kind, area), dims), tolerance), grid)
+            out.append(_only(shapely.intersection(data, area), dims))
         deepest = max(deepest, zoom)
         summary.append({"scale": res, "zoom": round(zoom, 2), "bounds": [round(v, 3) for v in area.bounds]})
     digits = precision_for_zoom(deepest)
@@ -220,13 +223,20 @@ def select_labels(views: list[View]) -> list[list[Any]]:
     zoom near its ``min_zoom`` shows it, so an export carries the names its views can show.
     """
     areas = [(v.zoom, _with_margin(v.bounds)) for v in views]
+    west = min([-180.0, *(v.bounds[0] for v in views)])
+    east = max([180.0, *(v.bounds[2] for v in views)])
     chosen = []
     for row in all_labels():
-        if row["kind"] in ("capital", "city"):
-            points = [shapely.Point(row["lon"] + s, row["lat"]) for s in (-360.0, 0.0, 360.0)]
-            seen = any(zoom >= row["min_zoom"] - 1 and area.intersects(p) for zoom, area in areas for p in points)
-            if not seen:
+        # Where a view reaches past 180°, names over there are repeated at lon ± 360.
+        for shift in (-360.0, 0.0, 360.0):
+            lon = row["lon"] + shift
+            if shift and not west <= lon <= east:
                 continue
-        chosen.append(row)
-    chosen.sort(key=lambda r: (LABEL_KINDS.index(r["kind"]), r["min_zoom"], -r["rank"], r["id"]))
+            point = shapely.Point(lon, row["lat"])
+            if row["kind"] in ("capital", "city") and not any(
+                zoom >= row["min_zoom"] - 1 and area.intersects(point) for zoom, area in areas
+            ):
+                continue
+            chosen.append({**row, "lon": lon})
+    chosen.sort(key=lambda r: (LABEL_KINDS.index(r["kind"]), r["min_zoom"], -r["rank"], r["id"], r["lon"]))
     return [[r["name"], r["lat"], r["lon"], r["kind"], r["min_zoom"]] for r in chosen]
