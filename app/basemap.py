@@ -47,8 +47,9 @@ MERCATOR_LAT = 85.0511
 LABEL_KINDS = ("ocean", "country", "sea", "capital", "city")  # placement priority, first wins
 ATTRIBUTION = (
     '<a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener noreferrer">Natural Earth</a>'
-    ' | labels: <a href="https://www.geonames.org/" target="_blank" rel="noopener noreferrer">GeoNames</a>'
-    " (CC BY 4.0)"
+)
+LABELS_ATTRIBUTION = (
+    '<a href="https://www.geonames.org/" target="_blank" rel="noopener noreferrer">GeoNames</a> (CC BY 4.0)'
 )
 
 Bounds = tuple[float, float, float, float]  # west, south, east, north
@@ -189,7 +190,9 @@ def basemap_data(views: list[View], labels: bool = True) -> dict[str, Any]:
         # and the union below dissolves them (no seam where two scales meet).
         tolerance, grid = tolerance_for_zoom(zoom), 10.0 ** -precision_for_zoom(zoom)
         for kind, dims, out in (("land", 2, land), ("borders", 1, borders)):
-            data = shapely.set_precision(shapely.simplify(_only(_read(res, kind, area), dims), tolerance), grid)
+            data = shapely.set_precision(
+                shapely.simplify(_only(_read(res, kind, area), dims), tolerance), grid
+            )
             out.append(_only(shapely.intersection(data, area), dims))
         deepest = max(deepest, zoom)
         summary.append({"scale": res, "zoom": round(zoom, 2), "bounds": [round(v, 3) for v in area.bounds]})
@@ -201,7 +204,7 @@ def basemap_data(views: list[View], labels: bool = True) -> dict[str, Any]:
         "borders": {"type": "FeatureCollection", "features": [_feature(border_geom, digits)]},
         "labels": select_labels(views) if labels else [],
         "bands": summary,
-        "attribution": ATTRIBUTION,
+        "attribution": f"{ATTRIBUTION} | {LABELS_ATTRIBUTION}" if labels else ATTRIBUTION,
     }
 
 

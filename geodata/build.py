@@ -73,7 +73,9 @@ CITY_MIN_POPULATION = 1_000_000
 CRIMEA_POINT = Point(34.10, 44.95)
 # The peninsula, bounded in the east by the Kerch Strait (Taman, in Russia, starts at 36.58°E
 # south of 45.28°N and at 36.67°E north of it, at every Natural Earth scale).
-CRIMEA_AREA = Polygon([(32.0, 44.0), (36.56, 44.0), (36.56, 45.28), (36.655, 45.28), (36.655, 46.3), (32.0, 46.3)])
+CRIMEA_AREA = Polygon(
+    [(32.0, 44.0), (36.56, 44.0), (36.56, 45.28), (36.655, 45.28), (36.655, 46.3), (32.0, 46.3)]
+)
 
 # Syria zones of control.
 ZONE_GRID = 0.0001  # 4 decimals
@@ -371,15 +373,22 @@ def fix_crimea(names: list[str], geoms: list[Geometry]) -> None:
 
 
 def unwrap_ring(coords: np.ndarray) -> np.ndarray:
-    """A ring's (lon, lat) with each jump across 180° undone by ±360° (runs along ±180° kept)."""
+    """A ring's (lon, lat) with each jump across 180° undone by ±360°, centred on [-180, 180].
+
+    A ring that circles a pole (Antarctica: its longitudes run once around the world) is closed
+    along the pole's latitude instead, so it reads as one planar polygon.
+    """
     xs = coords[:, 0]
     steps = np.diff(xs)
-    ends = np.minimum(np.abs(xs[:-1]), np.abs(xs[1:]))
-    jumps = np.where((np.abs(steps) > 180.0) & (ends < 179.999), -np.sign(steps) * 360.0, 0.0)
+    jumps = np.where(np.abs(steps) > 180.0, -np.sign(steps) * 360.0, 0.0)
+    if not jumps.any():
+        return coords
     out = coords.copy()
     out[1:, 0] += np.cumsum(jumps)
-    if jumps.any():  # centre the ring on [-180, 180], so holes stay inside their shell
-        out[:, 0] -= 360.0 * round((out[:, 0].min() + out[:, 0].max()) / 2 / 360.0)
+    if jumps.sum() != 0:  # around a pole: run along it back to the start
+        pole = -90.0 if out[:, 1].mean() < 0 else 90.0
+        out = np.vstack([out, [[out[-1, 0], pole], [out[0, 0], pole], out[0]]])
+    out[:, 0] -= 360.0 * round((out[:, 0].min() + out[:, 0].max()) / 2 / 360.0)
     return out
 
 
@@ -396,7 +405,7 @@ def unstitch(geom: Geometry) -> Geometry:
     for part in shapely.get_parts(geom):
         rings = [np.asarray(part.exterior.coords), *(np.asarray(r.coords) for r in part.interiors)]
         unwrapped = [unwrap_ring(r) for r in rings]
-        if all((u == r).all() for u, r in zip(unwrapped, rings, strict=True)):
+        if all(u is r for u, r in zip(unwrapped, rings, strict=True)):
             out.append(shapely.make_valid(part))
             continue
         shifted = shapely.make_valid(Polygon(unwrapped[0], unwrapped[1:]))

@@ -31,12 +31,18 @@ LAND = {  # (lon, lat) on every continent, and Antarctica near the South Pole
     "Antarctica (peninsula)": (-63.0, -66.0),
     "Greenland": (-42.0, 72.0),
     "Chukotka (west of 180°)": (-175.0, 66.0),
+    "Wrangel Island (across 180°)": (-179.5, 71.2),
+    "Fiji (across 180°)": (178.0, -17.8),
 }
 WATER = {
     "Pacific": (-150.0, 0.0),
     "Weddell Sea": (-40.0, -68.0),
     "Norwegian Sea": (2.0, 68.0),
     "Caspian Sea": (50.5, 42.0),
+    "Chukchi Sea": (-170.0, 71.3),  # a polygon stitched across 180° once drew a strip round the world here
+    "Greenland Sea": (0.0, 71.3),
+    "Arctic Ocean": (0.0, 84.0),
+    "Ross Sea": (-175.0, -75.0),
 }
 
 
