@@ -156,7 +156,7 @@ def _read(res: str, kind: str, area: Geometry) -> Geometry:
         if len(geoms) == 0:
             continue
         clipped = shapely.clip_by_rect(shapely.union_all(geoms), *bbox)
-        pieces.append(shapely.transform(clipped, lambda xy, s=shift: xy + [s, 0.0]))
+        pieces.append(shapely.transform(clipped, lambda xy, s=shift: xy + np.array([s, 0.0])))
     return shapely.union_all(pieces) if pieces else shapely.GeometryCollection()
 
 
