@@ -104,7 +104,7 @@ def test_export_loads_each_layer_once_and_reads_each_file_once(monkeypatch, tmp_
     """`export` of the flagship: one load per layer, one disk read per file (the basemap is package data)."""
     from click.testing import CliRunner
 
-    from app import load, mapview
+    from app import load
     from app.cli import main
 
     story = ROOT / "stories" / "russia-iran.md"
@@ -126,7 +126,6 @@ def test_export_loads_each_layer_once_and_reads_each_file_once(monkeypatch, tmp_
         return real_read(path, *args, **kwargs)
 
     monkeypatch.setattr(load, "load_layer", counting_load)
-    monkeypatch.setattr(mapview, "load_layer", counting_load)
     monkeypatch.setattr(geodata.gpd, "read_file", counting_read)
     result = CliRunner().invoke(main, ["export", str(story), "--out", str(tmp_path / "x.html")])
     assert result.exit_code == 0, result.output
