@@ -100,9 +100,11 @@
       var zoom = map.getZoom();
       var size = map.getSize();
       var placed = [];
-      document.querySelectorAll(".sm-label").forEach(function (node) {
+      // The story's own labels and the map's controls (legend, zoom, credits) come first.
+      var c = map.getContainer().getBoundingClientRect();
+      map.getContainer().querySelectorAll(".sm-label, .leaflet-control").forEach(function (node) {
         var r = node.getBoundingClientRect();
-        var c = map.getContainer().getBoundingClientRect();
+        if (!r.width || !r.height) return;
         placed.push({ left: r.left - c.left, right: r.right - c.left, top: r.top - c.top, bottom: r.bottom - c.top });
       });
       labels.forEach(function (label) {
