@@ -32,12 +32,15 @@ import pyogrio
 import shapely
 from shapely import Geometry
 
+from app import views
 from app.geodata import precision_for_zoom, tolerance_for_zoom
 from app.paths import BASEMAP_DIR, basemap_file
 
 LABELS_FILE = "labels.geojson"
 PROVENANCE_FILE = "basemap.provenance.json"
-REFERENCE_SIZE = (1280, 800)  # the map size (px) a center+zoom view is planned for
+# The map size (px) the basemap of a center+zoom view is planned for: a large desktop map, larger
+# than app.views.REFERENCE_SIZE (which reads an author's view), so big screens get detail too.
+REFERENCE_SIZE = (1280, 800)
 # Natural Earth scale used from a zoom on (1:110m below 3, 1:50m below 5, 1:10m from 5).
 RESOLUTIONS = (("110m", 0.0), ("50m", 3.0), ("10m", 5.0))
 MARGIN = 0.25  # each band's area reaches this share of a view's span beyond each edge
@@ -52,7 +55,7 @@ LABELS_ATTRIBUTION = (
     '<a href="https://www.geonames.org/" target="_blank" rel="noopener noreferrer">GeoNames</a> (CC BY 4.0)'
 )
 
-Bounds = tuple[float, float, float, float]  # west, south, east, north
+Bounds = views.Bounds
 
 
 @dataclass(frozen=True)
@@ -85,20 +88,12 @@ def _merc_lat(y: float) -> float:
 
 def view_bounds(center: tuple[float, float], zoom: float, size: tuple[int, int] = REFERENCE_SIZE) -> Bounds:
     """The (west, south, east, north) a map of ``size`` px shows at ``center`` [lat, lon] and ``zoom``."""
-    lat, lon = center
-    world_px = 256.0 * 2.0**zoom
-    half_lon = size[0] / 2 / world_px * 360.0
-    half_y = size[1] / 2 / world_px * 2 * math.pi
-    y = _merc_y(lat)
-    return (lon - half_lon, _merc_lat(y - half_y), lon + half_lon, _merc_lat(y + half_y))
+    return views.view_bounds(center, zoom, size)
 
 
 def zoom_for_bounds(bounds: Bounds, size: tuple[int, int] = REFERENCE_SIZE) -> float:
     """The zoom at which ``bounds`` just fit a map of ``size`` px."""
-    west, south, east, north = bounds
-    span_x = max(east - west, 1e-6) / 360.0
-    span_y = max(abs(_merc_y(north) - _merc_y(south)), 1e-9) / (2 * math.pi)
-    return max(0.0, math.log2(min(size[0] / span_x, size[1] / span_y) / 256.0))
+    return views.fit_zoom(bounds, size)
 
 
 def _with_margin(bounds: Bounds) -> Geometry:

@@ -1,6 +1,7 @@
-"""Command-line interface: ``validate``, ``new``, ``export`` and ``schema``.
+"""Command-line interface: ``validate``, ``new``, ``export``, ``import``, ``schema`` and ``serve``.
 
-Exit codes: 0 clean, 1 story errors, 2 usage errors (click's own convention).
+Installed as the console script ``storymap``; ``python -m app`` is the same. Exit codes: 0 clean,
+1 story errors (or a missing asset), 2 usage errors (click's own convention).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from pathlib import Path
 
 import click
 
+from app.assets import AssetsMissing
 from app.errors import Problem, display_path
+from app.ids import story_slug
 from app.paths import find_stories
 from app.validate import check_story
 
@@ -20,10 +23,20 @@ def _echo_problem(problem: Problem) -> None:
     click.secho(str(problem), fg=colour, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns a missing browser asset into click's one-line error (exit 1), never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except AssetsMissing as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name=None, version=__import__("app").__version__, prog_name="storymap")
 def main() -> None:
-    """Story maps from Markdown: validate, scaffold and export stories."""
+    """Story maps from Markdown: validate, scaffold, import, export and serve stories."""
 
 
 @main.command()
@@ -88,7 +101,7 @@ def new(slug: str, folder: Path, force: bool) -> None:
         raise click.ClickException(f"{exc} already exists — pick another slug or pass --force") from None
     for path in written:
         click.echo(f"wrote {path}")
-    click.echo(f"next: edit {written[0]}, then run `python -m app validate {written[0]}`")
+    click.echo(f"next: edit {written[0]}, then run `storymap validate {written[0]}`")
 
 
 def _size(n: int) -> str:
@@ -160,6 +173,33 @@ def export(story: Path, out: Path, layout: str, assets: Path | None, strict: boo
         click.echo(f"  + {len(written) - 1} asset files in {assets} ({_size(total)} in all)")
 
 
+@main.command("import")
+@click.argument("fmt", metavar="FORMAT")
+@click.argument("src", type=click.Path(path_type=Path))
+@click.option(
+    "--out", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Story to write."
+)
+@click.option("--force", is_flag=True, help="Overwrite existing files.")
+@click.option("--source-url", default=None, help="Web address of the original story, cited as its source.")
+def import_(fmt: str, src: Path, out: Path, force: bool, source_url: str | None) -> None:
+    """Import SRC from another tool (FORMAT: storymapjs, mapbox, leaflet-sheets, odyssey) as a story."""
+    from app.importers import ImportFailed, import_story
+
+    try:
+        written = import_story(fmt, src, out, force=force, source_url=source_url)
+    except ImportFailed as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(exc.code)
+    for line in written.report.lines():
+        click.secho(line, fg="yellow", err=True)
+    for path in written.files:
+        click.echo(f"wrote {path}")
+    count = len(written.report.notes)
+    steps = f"{written.steps} step{'s' if written.steps != 1 else ''}"
+    click.echo(f"{steps} imported, {count} thing{'s' if count != 1 else ''} not carried (listed above)")
+    click.echo(f"next: storymap validate {out}")
+
+
 @main.command()
 @click.option("--check", is_flag=True, help="Fail if the committed schema or README table is out of date.")
 def schema(check: bool) -> None:
@@ -168,10 +208,43 @@ def schema(check: bool) -> None:
 
     stale = write_schema(check=check)
     if check and stale:
-        click.secho("out of date: " + ", ".join(stale) + " — run `python -m app schema`", fg="red", err=True)
+        click.secho("out of date: " + ", ".join(stale) + " — run `storymap schema`", fg="red", err=True)
         sys.exit(1)
     click.echo(
         "schema and key table are up to date"
         if check
         else "wrote schema/*.schema.json and the README key table"
     )
+
+
+@main.command()
+@click.argument("path", default="stories", type=click.Path(path_type=Path))
+@click.option(
+    "--port", "-p", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
+)
+@click.option(
+    "--open/--no-open",
+    "open_browser",
+    default=None,
+    help="Open the tour in a browser (default: when there is a desktop to open it on).",
+)
+def serve(path: Path, port: int, open_browser: bool | None) -> None:
+    """Run the tour on PATH: a story file (opened at that story) or a stories folder (default: stories/)."""
+    from app import assets
+    from app import serve as server
+
+    if not path.exists():
+        raise click.UsageError(f"{path}: no such file or folder")
+    if path.is_file():
+        if path.suffix.lower() != ".md":
+            raise click.UsageError(f"{path}: not a story (a .md file) or a stories folder")
+        folder, url_path = path.parent, f"/?story={story_slug(path)}"
+    else:
+        folder, url_path = path, "/"
+        if not find_stories([path]).stories:
+            raise click.UsageError(f"no .md stories found in {path} — create one with `storymap new SLUG`")
+    if server.port_in_use(port):
+        raise click.ClickException(f"port {port} is in use — pick another with --port")
+    assets.check()  # fail here, in one line, rather than on the reader's page
+    open_browser = server.has_display() if open_browser is None else open_browser
+    sys.exit(server.serve(folder, url_path, port, open_browser, say=lambda text: click.echo(text, err=True)))

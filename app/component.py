@@ -2,8 +2,9 @@
 
 ``story_map`` mounts the map document (built once per story) in an iframe; its data never
 changes while a story is open, so Streamlit sends it once and then only a cached reference.
-``story_step`` carries the step the server wants (a few bytes). Steps chosen in the browser
-(buttons, keys) move the map at once and come back to Python as a ``step`` trigger.
+``step_list`` is the sidebar's list of steps, built in the browser from the titles as text.
+Steps chosen in the browser (buttons, keys, the list) move the map at once and come back to
+Python as a ``step`` trigger; a deep link's step is the frame's ``initial`` step.
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ _frame = st.components.v2.component(
     css=(STATIC / "frame_component.css").read_text(encoding="utf-8"),
     isolate_styles=False,
 )
-_step = st.components.v2.component(
-    "storymap.step",
-    js=(STATIC / "step_component.js").read_text(encoding="utf-8"),
+_step_list = st.components.v2.component(
+    "storymap.step_list",
+    js=(STATIC / "step_list_component.js").read_text(encoding="utf-8"),
+    css=(STATIC / "step_list_component.css").read_text(encoding="utf-8"),
     isolate_styles=False,
 )
 
@@ -47,6 +49,11 @@ def story_map(
     return _frame(data=data, key=key, on_step_change=on_step, height="content")
 
 
-def story_step(step: int, *, seq: int, key: str, animate: bool = True) -> None:
-    """Ask the map frame to show ``step`` (0-based); ``seq`` makes a repeated request new."""
-    _step(data={"step": step, "seq": seq, "animate": animate}, key=key, height=0)
+def step_list(titles: list[str], *, slug: str, current: int, key: str) -> None:
+    """The list of steps; a click moves the map in the browser (no server round trip first).
+
+    ``titles`` are author text: the browser writes them with ``textContent``. ``current``
+    marks a step until the map reports its own.
+    """
+    data = {"titles": titles, "key": f"{slug}:{doc_hash(chr(0).join(titles))}", "current": current}
+    _step_list(data=data, key=key)

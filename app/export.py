@@ -2,9 +2,9 @@
 
 The page is assembled from :func:`app.mapview.map_parts` — the same folium map and the same
 step controller (``storymap.js``) as the Streamlit tour — plus the page's own layout script
-(``static/export.js``) and styles (``static/export.css``) and the ``export.html.j2`` template.
-Author Markdown goes through :func:`app.render.render_markdown`; every other value is written
-by Jinja with autoescaping (text) or ``tojson`` (data).
+(``static/export.js``) and styles (``static/export.css``) and the ``export.html.j2`` template,
+whose step cards and title card are the tour's own (see :mod:`app.markup`, which escapes every
+author string on the way in).
 
 By default nothing is fetched: Leaflet, the controller, the layers and the basemap are in the
 file, and a Content-Security-Policy forbids the page from loading anything else. With
@@ -14,54 +14,19 @@ and referenced relatively, for CMSs that prefer it.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import xyzservices
-
-from app import basemap
-from app.mapview import STATIC, MapParts, map_parts, templates
-from app.models import Source, Story
+from app import basemap, tiles
+from app.assets import page_assets
+from app.mapview import MapParts, map_parts
+from app.markup import Credit, source_view, step_views, templates
+from app.models import Story
 from app.render import render_markdown, sanitize_inline
 from app.validate import Checked
 
 LAYOUTS = ("scroll", "slides")
-PAGE_JS = STATIC / "export.js"
-PAGE_CSS = STATIC / "export.css"
-
-
-@dataclass(frozen=True)
-class SourceView:
-    """A source as a step card or the credits list shows it."""
-
-    id: str
-    title: str
-    outlet: str | None
-    author: str | None
-    date: dt.date | None
-    url: str | None
-
-
-@dataclass(frozen=True)
-class StepView:
-    """One step card: heading, sanitized text, as-of date and sources."""
-
-    index: int
-    id: str
-    title: str
-    html: str
-    as_of: dt.date | None
-    sources: list[SourceView]
-
-
-@dataclass(frozen=True)
-class Credit:
-    """A line of the credits section; ``html`` is sanitized (links and emphasis only)."""
-
-    label: str
-    html: str
 
 
 @dataclass(frozen=True)
@@ -70,10 +35,6 @@ class Page:
 
     html: str
     assets: dict[str, str]  # file name → text; empty when everything is inlined
-
-
-def _source_view(source_id: str, source: Source) -> SourceView:
-    return SourceView(source_id, source.title, source.outlet, source.author, source.date, source.url)
 
 
 def credits(story: Story) -> list[Credit]:
@@ -95,11 +56,16 @@ def credits(story: Story) -> list[Credit]:
                 )
             )
     else:
-        provider = xyzservices.providers.query_name(story.meta.basemap)
-        lines.append(Credit("Basemap", sanitize_inline(provider.html_attribution)))
+        lines.append(Credit("Basemap", sanitize_inline(tiles.provider(story.meta.basemap).html_attribution)))
     for layer in story.meta.layers.values():
         if layer.attribution:
             lines.append(Credit(layer.label, sanitize_inline(layer.attribution)))
+    for overlay in story.meta.overlays.values():
+        credit = overlay.attribution or (
+            tiles.provider(overlay.tiles).html_attribution if overlay.tiles else None
+        )
+        if credit:
+            lines.append(Credit(overlay.label, sanitize_inline(credit)))
     lines.append(
         Credit(
             "Map software",
@@ -110,26 +76,10 @@ def credits(story: Story) -> list[Credit]:
     return lines
 
 
-def step_views(story: Story) -> list[StepView]:
-    """The step cards, text rendered and sanitized, sources resolved."""
-    base = Path(story.path)
-    sources = story.meta.sources
-    return [
-        StepView(
-            index=index,
-            id=step.id,
-            title=step.title,
-            html=render_markdown(step.text, base=base),
-            as_of=step.map.as_of,
-            sources=[_source_view(sid, sources[sid]) for sid in step.map.sources if sid in sources],
-        )
-        for index, step in enumerate(story.steps)
-    ]
-
-
 def content_security_policy(story: Story) -> str:
     """What the single-file page may load: nothing but itself (and tiles if the story asks)."""
-    images = "data:" if story.meta.basemap == "natural-earth" else "data: https:"
+    online = story.meta.basemap != "natural-earth" or any(o.tiles for o in story.meta.overlays.values())
+    images = "data: https:" if online else "data:"
     return (
         "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
         f"img-src {images}; font-src data:; base-uri 'none'; form-action 'none'"
@@ -154,8 +104,7 @@ def render_page(
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     parts = parts or map_parts(checked)
-    page_js = PAGE_JS.read_text(encoding="utf-8")
-    page_css = PAGE_CSS.read_text(encoding="utf-8")
+    page_js, page_css = page_assets()
     assets: dict[str, str] = {}
     if assets_href is not None:
         data_name = f"{story.slug}.map.js"
@@ -181,7 +130,7 @@ def render_page(
         intro_html=render_markdown(story.intro, base=Path(story.path)) if story.intro.strip() else "",
         steps=step_views(story),
         credits=credits(story),
-        all_sources=[_source_view(sid, s) for sid, s in story.meta.sources.items()],
+        all_sources=[source_view(sid, s) for sid, s in story.meta.sources.items()],
     )
     return Page(html=html, assets=assets)
 

@@ -51,6 +51,16 @@ class LayerData:
             return None
         return tuple(float(v) for v in rows.total_bounds)  # type: ignore[return-value]
 
+    def feature_point(self, id_field: str, feature_id: str) -> tuple[float, float] | None:
+        """A point inside the features whose ``id_field`` equals ``feature_id``, as (lon, lat)."""
+        if id_field not in self.gdf.columns:
+            return None
+        rows = self.gdf[self.gdf[id_field].astype(str) == feature_id]
+        if rows.empty:
+            return None
+        point = shapely.union_all(rows.geometry.values).representative_point()
+        return (point.x, point.y)
+
     def values(self, column: str) -> set[str]:
         """Distinct values of a property, as strings."""
         if column not in self.gdf.columns:

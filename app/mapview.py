@@ -2,7 +2,7 @@
 
 The map is built once per story (cached on the story's content and data-file versions) and
 rendered to a :class:`MapParts` bundle: folium's own header, map ``<div>`` and script, the
-Leaflet assets from the installed npm package, and the controller's JSON config. The
+Leaflet and controller assets (:mod:`app.assets`), and the controller's JSON config. The
 Streamlit map frame and the exported page both assemble their documents from these parts,
 so there is one map and one controller, not two implementations.
 """
@@ -13,59 +13,30 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
 import folium
-import xyzservices
 from branca.element import MacroElement
-from jinja2 import Environment, FileSystemLoader, Template, select_autoescape
+from jinja2 import Template
 from markupsafe import Markup
 
-from app import basemap
+from app import basemap, tiles
+from app.assets import controller_assets, leaflet_assets
 from app.geodata import LayerData, prepare_geojson
-from app.models import LayerDef, Step, Story
-from app.render import sanitize_inline
+from app.markup import templates
+from app.models import MAX_ZOOM, MIN_ZOOM, LayerDef, Overlay, Step, Story
+from app.paths import resolve_source
+from app.render import image_data_uri, sanitize_inline
 from app.validate import Checked
+from app.views import fit_max_zoom, view_bounds
 
 APP_DIR = Path(__file__).resolve().parent
 ROOT = APP_DIR.parent
-STATIC = APP_DIR / "static"
-LEAFLET_DIST = ROOT / "node_modules" / "leaflet" / "dist"
 BASEMAP_STYLE = {"stroke": False, "fillColor": "#f4f1ea", "fillOpacity": 1}  # land: fill only
 BORDER_STYLE = {"color": "#a39e93", "weight": 0.8, "fill": False}  # borders: lines only
 FIT_WIDTH_PX = 720  # the map width a `fit` is planned for when choosing layer detail
 MAX_DETAIL_ZOOM = 12
-
-templates = Environment(
-    loader=FileSystemLoader(APP_DIR / "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-
-
-class AssetsMissing(RuntimeError):
-    """Leaflet is not installed (run `npm ci`)."""
-
-
-@lru_cache(maxsize=1)
-def leaflet_assets() -> tuple[str, str]:
-    """Leaflet's JS and CSS from the installed npm package (never a CDN)."""
-    js, css = LEAFLET_DIST / "leaflet.js", LEAFLET_DIST / "leaflet.css"
-    if not js.exists():
-        raise AssetsMissing(f"{js} is missing — run `npm ci` in {ROOT}")
-    # The CSS refers to marker images we never use (points are circle markers); drop them.
-    style = re.sub(r"url\(images/[^)]*\)", "none", css.read_text(encoding="utf-8"))
-    return js.read_text(encoding="utf-8"), style
-
-
-def controller_assets() -> tuple[str, str]:
-    """The step controller's JS and CSS."""
-    return (STATIC / "storymap.js").read_text(encoding="utf-8"), (STATIC / "storymap.css").read_text(
-        encoding="utf-8"
-    )
 
 
 class StoryFoliumMap(folium.Map):
@@ -164,13 +135,37 @@ def _view(step: Step, story: Story, layers: dict[str, LayerData]) -> dict[str, A
     bounds = step_bounds(step, story, layers)
     if bounds is not None:
         west, south, east, north = bounds
-        max_zoom = 9 if (east - west) < 1e-6 and (north - south) < 1e-6 else 10
-        return {"bounds": [[south, west], [north, east]], "max_zoom": max_zoom}
-    return {"center": list(step.map.center), "zoom": step.map.zoom}
+        return {"bounds": [[south, west], [north, east]], "max_zoom": fit_max_zoom(bounds)}
+    center, zoom = step.map.center, step.map.zoom
+    west, south, east, north = view_bounds(center, zoom)
+    return {"center": list(center), "zoom": zoom, "area": [[south, west], [north, east]]}
 
 
 def _field_label(name: str) -> str:
     return name.replace("_", " ").replace("-", " ").strip().capitalize()
+
+
+def _legend_entries(layer_def: LayerDef, layer: LayerData) -> list[dict[str, Any]]:
+    """Legend rows in the order the author wrote the categories (only values the data has).
+
+    A list, not a mapping: the config is written with sorted keys, which would reorder them.
+    """
+    style = layer_def.style
+    if not (style.by and style.categories):
+        return [{"color": style.fill_color or style.color, "label": None}]
+    present = layer.values(style.by)
+    return [{"color": c.color, "label": c.label} for value, c in style.categories.items() if value in present]
+
+
+def _first_steps(story: Story, layer_id: str) -> dict[str, int]:
+    """Feature id → the first step that highlights it (for a click on the feature)."""
+    found: dict[str, int] = {}
+    for index, step in enumerate(story.steps):
+        for highlight in step.map.highlights:
+            if highlight.layer == layer_id:
+                for feature_id in highlight.ids:
+                    found.setdefault(feature_id, index)
+    return found
 
 
 def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[str, str]) -> dict[str, Any]:
@@ -180,13 +175,11 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
         if layer_id not in layers:
             continue
         fields = [*layer_def.tooltip, *layer_def.popup]
-        style = layer_def.style.model_dump()
-        present = sorted(layers[layer_id].values(layer_def.style.by)) if layer_def.style.by else []
         layer_defs[layer_id] = {
             "label": layer_def.label,
             "kind": kinds[layer_id],
-            "style": style,
-            "present": present,
+            "style": layer_def.style.model_dump(),
+            "legend_entries": _legend_entries(layer_def, layers[layer_id]),
             "tooltip": layer_def.tooltip,
             "popup": layer_def.popup,
             "field_labels": {f: _field_label(f) for f in fields},
@@ -194,19 +187,29 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
             "id_field": layer_def.id_field,
             "legend": layer_def.legend,
         }
+    for overlay_id, overlay in story.meta.overlays.items():
+        layer_defs[overlay_id] = {"label": overlay.label, "kind": kinds[overlay_id], "legend": False}
     steps = []
     for step in story.steps:
-        hl = step.map.highlight
+        state = step.map
         steps.append(
             {
                 "id": step.id,
                 "title": step.title,
                 "view": _view(step, story, layers),
-                "layers": [lid for lid in step.map.layers if lid in layer_defs],
-                "highlight": {"layer": hl.layer, "ids": list(hl.ids)} if hl else None,
-                "duration": step.map.duration,
+                "layers": [lid for lid in state.visible(story.meta.layers) if lid in layer_defs],
+                "highlights": [{"layer": h.layer, "ids": list(h.ids)} for h in state.highlights],
+                "style": {
+                    lid: o.model_dump(exclude_none=True)
+                    for lid, o in state.style.items()
+                    if lid in layer_defs
+                },
+                "duration": state.duration,
             }
         )
+    for layer_id, entry in layer_defs.items():
+        if layer_id in story.meta.layers and story.meta.layers[layer_id].link_steps:
+            entry["step_of"] = _first_steps(story, layer_id)
     return {
         "title": story.meta.title,
         "dir": story.meta.dir,
@@ -221,7 +224,7 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
 
 def _layer_zoom(story: Story, layers: dict[str, LayerData], layer_id: str) -> float:
     """The deepest zoom at which a layer is shown: its data is simplified for that."""
-    zooms = [step_zoom(s, story, layers) for s in story.steps if layer_id in s.map.layers]
+    zooms = [step_zoom(s, story, layers) for s in story.steps if layer_id in s.map.visible(story.meta.layers)]
     return min(MAX_DETAIL_ZOOM, max(zooms, default=5.0) + 1.0)
 
 
@@ -254,6 +257,30 @@ def basemap_config(story: Story, layers: dict[str, LayerData]) -> dict[str, Any]
     return {**data, "land_style": BASEMAP_STYLE, "border_style": BORDER_STYLE}
 
 
+def overlay_layer(story_path: Path, overlay_id: str, overlay: Overlay) -> folium.Layer:
+    """An overlay as a Leaflet layer: online tiles, or a local image inlined as a data: URI."""
+    credit = sanitize_inline(overlay.attribution) if overlay.attribution else None
+    if overlay.tiles is not None:
+        provider = tiles.provider(overlay.tiles)
+        return folium.TileLayer(
+            tiles=tiles.tile_url(provider),
+            attr=credit or provider.html_attribution,
+            name=overlay_id,
+            opacity=overlay.opacity,
+            overlay=True,
+            max_zoom=provider.get("max_zoom", 18),
+        )
+    image = image_data_uri(resolve_source(story_path, overlay.image or ""))
+    return folium.raster_layers.ImageOverlay(
+        image=image or "",
+        bounds=[list(corner) for corner in overlay.bounds or ()],
+        opacity=overlay.opacity,
+        name=overlay_id,
+        attr=credit,
+        interactive=False,
+    )
+
+
 def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
     """The folium map with every layer of the story and the controller attached."""
     story = checked.story
@@ -270,16 +297,16 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
         control_scale=False,
         prefer_canvas=False,
         world_copy_jump=False,
-        min_zoom=1,
-        max_zoom=MAX_DETAIL_ZOOM + 4,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
         attribution_control=True,
         zoom_snap=0,  # steps may use fractional zooms (e.g. 3.5); keep them exact
         zoom_delta=0.5,
     )
     if story.meta.basemap != "natural-earth":
-        provider = xyzservices.providers.query_name(story.meta.basemap)
+        provider = tiles.provider(story.meta.basemap)
         folium.TileLayer(
-            tiles=provider.build_url(),
+            tiles=tiles.tile_url(provider),
             attr=provider.html_attribution,
             name=basemap,
             max_zoom=provider.get("max_zoom", 18),
@@ -302,6 +329,9 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
         )
         geo.add_to(fmap)
         layer_vars[layer_id] = geo
+    for overlay_id, overlay in story.meta.overlays.items():
+        layer_vars[overlay_id] = overlay_layer(Path(story.path), overlay_id, overlay).add_to(fmap)
+        kinds[overlay_id] = "tiles" if overlay.tiles else "image"
     config = controller_config(story, layers, kinds)
     config["basemap"] = basemap_config(story, layers)
     fmap.add_child(StoryController(layer_vars, config))

@@ -8,16 +8,29 @@ value is declared here too, beside its field (:class:`Fix`), and read by
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+import tinycss2.color3
+import webcolors
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PlainValidator,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from app.dates import DATE_HELP, DATE_PATTERN, StoryDate
 from app.ids import ID_MAX_LENGTH, ID_PATTERN
 
-COLOR_PATTERN = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
 LANG_PATTERN = r"^[a-zA-Z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 
 
@@ -38,20 +51,43 @@ class Fix:
 
 
 Identifier = Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
+
+
+def css_color(value: str) -> str:
+    """A CSS colour (name, #hex, rgb(), rgba(), hsl(), hsla()) as ``#rrggbb``, or ``rgba()`` when
+    it is see-through, so that Leaflet, the legend and the export all read it the same way."""
+    parsed = tinycss2.color3.parse_color(value.strip())
+    if parsed is None or isinstance(parsed, str):  # unknown, or "currentColor"
+        raise PydanticCustomError("css_color", "not a CSS colour: {value!r}", {"value": value})
+    rgb = tuple(round(c * 255) for c in parsed[:3])
+    if parsed.alpha >= 1:
+        return webcolors.rgb_to_hex(rgb)
+    return f"rgba({rgb[0]}, {rgb[1]}, {rgb[2]}, {round(parsed.alpha, 3):g})"
+
+
+COLOR_NAMES = sorted(webcolors.names("css3"))
 Color = Annotated[
     str,
-    Field(pattern=COLOR_PATTERN, description="CSS hex colour, e.g. #0072B2"),
+    AfterValidator(css_color),
+    Field(description="CSS colour: a name, #hex, rgb(), rgba() or hsl(), e.g. steelblue or #0072B2"),
     Fix(
-        pattern='use a hex colour such as "#0072B2" (in quotes)',
+        pattern='use a colour name such as "steelblue", "#0072B2" (in quotes) or rgba(0, 114, 178, 0.5)',
         empty='an unquoted # starts a YAML comment: write the colour in quotes, e.g. "#0072B2"',
     ),
+]
+PartialDate = Annotated[
+    StoryDate,
+    PlainValidator(StoryDate.parse),
+    PlainSerializer(lambda d: d.iso, return_type=str),
+    WithJsonSchema({"type": ["string", "integer"], "pattern": DATE_PATTERN}),
+    Fix(pattern=DATE_HELP),
 ]
 Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 Opacity = Annotated[float, Fix(range="use a value from 0 (transparent) to 1 (opaque)")]
 
-MIN_ZOOM = 1
-MAX_ZOOM = 18
+MIN_ZOOM = 0
+MAX_ZOOM = 22
 
 
 class _Strict(BaseModel):
@@ -64,7 +100,9 @@ class Source(_Strict):
     title: str = Field(min_length=1, description="Title of the article or reference.")
     outlet: str | None = Field(None, description="Publisher or outlet.")
     author: str | None = Field(None, description="Author, if named.")
-    date: dt.date | None = Field(None, description="Publication date (YYYY-MM-DD).")
+    date: PartialDate | None = Field(
+        None, description="Publication date: 2022-07-21, 1919, 1915-01 or a range."
+    )
     url: str | None = Field(None, description="Web address (http or https).")
 
     @field_validator("url")
@@ -104,6 +142,19 @@ class Style(_Strict):
         return self
 
 
+class StyleOverride(_Strict):
+    """A step's change to a layer's style (the rest stays as the layer says); the map eases to it."""
+
+    color: Color | None = Field(None, description="Stroke (and default fill) colour.")
+    fill_color: Color | None = Field(None, description="Fill colour.")
+    weight: float | None = Field(None, ge=0, le=20, description="Stroke width in pixels.")
+    opacity: Opacity | None = Field(None, ge=0, le=1, description="Stroke opacity, 0–1.")
+    fill_opacity: Opacity | None = Field(None, ge=0, le=1, description="Fill opacity, 0–1.")
+    dash: Annotated[str | None, Fix(pattern='use numbers such as "6 4"')] = Field(
+        None, pattern=r"^\d+(?:[ ,]+\d+)*$", description='Dash pattern, e.g. "6 4".'
+    )
+
+
 class LayerDef(_Strict):
     """A GeoJSON layer the story can show."""
 
@@ -119,7 +170,38 @@ class LayerDef(_Strict):
     )
     id_field: str = Field("id", description="Property that identifies features (for highlight/fit).")
     legend: bool = Field(True, description="Show this layer in the legend.")
+    base: bool = Field(
+        False, description="A background layer: shown on every step unless the step's `hide` lists it."
+    )
+    link_steps: bool = Field(
+        False, description="Clicking a feature goes to the first step that highlights it."
+    )
     attribution: str | None = Field(None, description="Credit line for the data.")
+
+
+class Overlay(_Strict):
+    """A raster a step can show over the map: online tiles (an xyzservices name) or a local image."""
+
+    label: str = Field(min_length=1, description='What the overlay shows, e.g. "Survey map of 1790".')
+    tiles: str | None = Field(
+        None, description="An xyzservices name, e.g. OpenTopoMap: readers' browsers then load tiles online."
+    )
+    image: str | None = Field(
+        None, description="A local PNG, JPEG or WebP file, relative to the story (inlined in exports)."
+    )
+    bounds: tuple[tuple[Latitude, Longitude], tuple[Latitude, Longitude]] | None = Field(
+        None, description="With `image`: [[south, west], [north, east]] the image covers."
+    )
+    opacity: Opacity = Field(0.8, ge=0, le=1, description="Opacity, 0–1.")
+    attribution: str | None = Field(None, description="Credit line for the overlay.")
+
+    @model_validator(mode="after")
+    def _tiles_or_image(self) -> Overlay:
+        if (self.tiles is None) == (self.image is None):
+            raise ValueError("give either `tiles` or `image`")
+        if self.image is not None and self.bounds is None:
+            raise ValueError("an `image` needs `bounds: [[south, west], [north, east]]`")
+        return self
 
 
 class FrontMatter(_Strict):
@@ -128,7 +210,7 @@ class FrontMatter(_Strict):
     title: str = Field(min_length=1, description="Story title.")
     subtitle: str | None = Field(None, description="One-line standfirst.")
     byline: str | None = Field(None, description="Who wrote it.")
-    published: dt.date | None = Field(None, description="Publication date (YYYY-MM-DD).")
+    published: PartialDate | None = Field(None, description="Publication date, e.g. 2024-05-01.")
     lang: Annotated[str, Fix(pattern="use a language tag such as en, fa or ar")] = Field(
         "en", pattern=LANG_PATTERN, description="Language tag, e.g. en, fa, ar."
     )
@@ -154,6 +236,9 @@ class FrontMatter(_Strict):
     sources: Annotated[
         dict[Identifier, Source], Fix(shape="give each source as `id:` with `title:` indented under it")
     ] = Field(default_factory=dict, description="Source id → source.")
+    overlays: dict[Identifier, Overlay] = Field(
+        default_factory=dict, description="Overlay id → raster overlay; steps list overlay ids in `layers`."
+    )
 
 
 class Highlight(_Strict):
@@ -174,21 +259,55 @@ class MapState(_Strict):
             range="center is [lat, lon]: latitude −90…90 first, then longitude −180…180; are they swapped?",
         ),
     ] = Field(None, description="[lat, lon] the map centres on (note: lat first).")
-    zoom: Annotated[float | None, Fix(range="use a zoom from 1 (world) to 18 (street)")] = Field(
-        None, ge=MIN_ZOOM, le=MAX_ZOOM, allow_inf_nan=False, description="Zoom level 1–18."
+    zoom: Annotated[float | None, Fix(range="use a zoom from 0 (the whole world) to 22 (a building)")] = (
+        Field(
+            None,
+            ge=MIN_ZOOM,
+            le=MAX_ZOOM,
+            allow_inf_nan=False,
+            description="Zoom level 0–22, fractions allowed.",
+        )
     )
     fit: str | None = Field(
         None, description="Instead of center/zoom: fit to a layer (`id`) or feature (`layer/id`)."
     )
     layers: list[str] = Field(default_factory=list, description="Every layer visible in this step.")
     highlight: Annotated[
-        Highlight | None, Fix(shape="write e.g. highlight: {layer: places, ids: [paris]}")
-    ] = Field(None, description="{layer, ids} to emphasise.")
+        list[Highlight] | None,
+        BeforeValidator(lambda value: [value] if isinstance(value, dict) else value),
+        Fix(shape="write e.g. highlight: {layer: places, ids: [paris]}"),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    Highlight.model_json_schema(),
+                    {"type": "array", "items": Highlight.model_json_schema()},
+                    {"type": "null"},
+                ]
+            }
+        ),
+    ] = Field(None, description="{layer, ids} to emphasise, or a list of them (one per layer).")
+    hide: list[str] = Field(default_factory=list, description="Base layers not shown in this step.")
+    style: dict[str, StyleOverride] = Field(
+        default_factory=dict,
+        description="Per-layer style for this step, e.g. {zones: {fill_opacity: 0.1}}; eases as the map moves.",
+    )
     duration: Annotated[float, Fix(range="use seconds from 0 (jump) to 30")] = Field(
         2.0, ge=0, le=30, allow_inf_nan=False, description="Seconds of flight; 0 jumps."
     )
-    as_of: dt.date | None = Field(None, description="Date the step's facts describe.")
+    as_of: PartialDate | None = Field(
+        None, description="Date the step's facts describe: 2022-07-19, 1915-01, 1790 or a range 1914/1917."
+    )
     sources: list[str] = Field(default_factory=list, description="Source ids backing this step.")
+
+    @property
+    def highlights(self) -> list[Highlight]:
+        """Every {layer, ids} of the step (one mapping is read as a list of one)."""
+        return self.highlight or []
+
+    def visible(self, layers: dict[str, LayerDef]) -> list[str]:
+        """Every layer this step shows: its own, then the base layers it does not hide."""
+        base = [lid for lid, layer in layers.items() if layer.base and lid not in self.layers]
+        return [*self.layers, *(lid for lid in base if lid not in self.hide)]
 
     @model_validator(mode="after")
     def _view_or_fit(self) -> MapState:

@@ -11,7 +11,18 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from app.models import Category, FrontMatter, Highlight, LayerDef, MapState, Source, Style
+from app.dates import StoryDate
+from app.models import (
+    Category,
+    FrontMatter,
+    Highlight,
+    LayerDef,
+    MapState,
+    Overlay,
+    Source,
+    Style,
+    StyleOverride,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = {
@@ -28,8 +39,10 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("front matter", "layers.<id>.style.", Style),
     ("front matter", "layers.<id>.style.categories.<value>.", Category),
     ("front matter", "sources.<id>.", Source),
+    ("front matter", "overlays.<id>.", Overlay),
     ("map block", "", MapState),
     ("map block", "highlight.", Highlight),
+    ("map block", "style.<layer>.", StyleOverride),
 ]
 
 
@@ -43,14 +56,20 @@ def _type_text(annotation: Any) -> str:
         return " or ".join(parts)
     if origin is typing.Literal:
         return " \\| ".join(str(a) for a in args)
+    if origin is list and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+        return "mapping, or a list of them"  # one mapping is read as a list of one
     if origin is list:
         return f"list of {_type_text(args[0])}"
+    if origin is tuple and typing.get_origin(args[0]) is tuple:
+        return "[[south, west], [north, east]]"
     if origin is tuple:
         return "[lat, lon]" if len(args) == 2 else "list"
     if origin is dict:
         return "mapping"
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return "mapping"
+    if annotation is StoryDate:
+        return "date: 1915, 1915-01, 1915-01-18 or 1914/1917"
     names = {str: "text", float: "number", int: "integer", bool: "true/false"}
     if annotation in names:
         return names[annotation]

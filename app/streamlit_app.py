@@ -2,6 +2,12 @@
 
 Run with ``streamlit run app/streamlit_app.py`` (see the README's Quick start).
 URL: ``?story=<slug>&step=<n from 1 | step id>&mode=tour|present|embed``.
+
+Author text never reaches a Streamlit API that reads Markdown (``st.title``, ``st.markdown``,
+``st.caption``, button and widget labels): the story header and the step card are the
+export's own templates, rendered by :mod:`app.markup` and shown with ``st.html`` (which does
+not read Markdown); the step list is built in the browser with ``textContent``; problems are
+shown with ``st.code``. The story picker's options are plain text in Streamlit.
 """
 
 from __future__ import annotations
@@ -16,9 +22,8 @@ if __package__ in (None, ""):  # `streamlit run app/streamlit_app.py` runs this 
 
 import streamlit as st
 
-from app import tour
-from app.component import story_map, story_step
-from app.render import render_markdown
+from app import markup, tour
+from app.component import step_list, story_map
 
 ROOT = Path(__file__).resolve().parent.parent
 STORIES = Path(os.environ.get("STORYMAP_STORIES", ROOT / "stories"))  # tests point this elsewhere
@@ -40,21 +45,19 @@ def _entries() -> dict[str, tour.StoryEntry]:
 CHROME_CSS = {
     "tour": """
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
-[data-testid="stSidebar"] .stButton button { min-height: 0; padding: 0.15rem 0.25rem; justify-content: flex-start; text-align: start; }
-[data-testid="stSidebar"] [data-testid="stVerticalBlock"] { gap: 0.2rem; }
 """,
     "embed": """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
-[data-testid="stToolbar"], footer { display: none !important; }
+[data-testid="stToolbar"], footer:not(.sm-step-meta) { display: none !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0.5rem 0.75rem !important; max-width: 100% !important; }
 """,
     "present": """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
-[data-testid="stToolbar"], footer { display: none !important; }
+[data-testid="stToolbar"], footer:not(.sm-step-meta) { display: none !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
 .st-key-present-text { position: fixed; left: 24px; bottom: 24px; max-width: min(560px, 90vw); z-index: 999;
   background: rgba(255,255,255,0.95); padding: 18px 24px; border-radius: 10px; box-shadow: 0 4px 18px rgba(0,0,0,0.25); }
-.st-key-present-text p, .st-key-present-text li { font-size: 1.35rem; line-height: 1.45; }
+.st-key-present-text .sm-text p, .st-key-present-text .sm-text li { font-size: 1.35rem; line-height: 1.45; }
 .st-key-present-text h2 { font-size: 2rem; }
 @media (max-width: 640px) { .st-key-present-text { position: static; max-width: none; } }
 """,
@@ -64,9 +67,20 @@ BASE_CSS = """
 .st-key-stage { display: grid !important; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.5rem; align-items: start; }
 .st-key-stage > div { width: auto !important; min-width: 0; }
 @media (max-width: 640px) { .st-key-stage { grid-template-columns: minmax(0, 1fr); } }
-.sm-step-text h2 { margin-top: 0; }
-.sm-meta { color: #555; font-size: 0.9rem; }
-.sm-sources { font-size: 0.9rem; color: #333; padding-left: 1.1rem; }
+.sm-story-header { padding-top: 2.25rem; margin: 0 0 1rem; }
+.sm-story-header, .sm-step { overflow-wrap: break-word; }
+.sm-story-header .sm-title { font-size: 2.4rem; line-height: 1.15; font-weight: 700; margin: 0 0 0.4rem; padding: 0; }
+.sm-subtitle { font-size: 1.05rem; font-style: italic; color: #444; margin: 0 0 0.4rem; }
+.sm-byline { font-size: 0.9rem; color: #555; margin: 0; }
+.sm-author { font-weight: 600; }
+.sm-step h2 { margin: 0 0 0.5rem; padding: 0; }
+.sm-step-number { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.05em; color: #555; margin: 0 0 0.2rem; }
+.sm-step-meta { margin-top: 0.8rem; padding-top: 0.5rem; border-top: 1px solid #ddd; font-size: 0.88rem; color: #444; }
+.sm-step-meta p { margin: 0 0 0.2rem; }
+.sm-as-of, .sm-sources-label { font-weight: 600; }
+.sm-sources { margin: 0.1rem 0 0; padding-inline-start: 1.1rem; }
+.sm-source { margin: 0.1rem 0; }
+.sm-text img { max-width: 100%; height: auto; }
 """
 
 
@@ -81,47 +95,12 @@ def _on_frame_step(slug: str, key: str) -> None:
         _set_step(slug, value)
 
 
-def _sources_html(entry: tour.StoryEntry, index: int) -> str:
-    import html
-
-    story = entry.checked.story
-    step = story.steps[index]
-    items = []
-    for source_id in step.map.sources:
-        src = story.meta.sources[source_id]
-        bits = [html.escape(src.title)]
-        if src.outlet:
-            bits.append(html.escape(src.outlet))
-        if src.date:
-            bits.append(src.date.isoformat())
-        text = ", ".join(bits)
-        if src.url:
-            text = f'<a href="{html.escape(src.url)}" target="_blank" rel="noopener noreferrer">{text}</a>'
-        items.append(f"<li>{text}</li>")
-    as_of = f"As of {step.map.as_of.isoformat()}. " if step.map.as_of else ""
-    sources = f'<ul class="sm-sources">{"".join(items)}</ul>' if items else ""
-    return f'<p class="sm-meta">{as_of}Sources:</p>{sources}' if items else f'<p class="sm-meta">{as_of}</p>'
-
-
-def _step_text(entry: tour.StoryEntry, index: int, mode: str) -> None:
-    import html
-
-    story = entry.checked.story
-    step = story.steps[index]
-    progress = f"Step {index + 1} of {len(story.steps)}"
-    body = render_markdown(step.text, base=Path(story.path))
-    st.markdown(
-        f'<section class="sm-step-text" aria-live="polite" aria-atomic="true" lang="{html.escape(story.meta.lang)}" dir="{story.meta.dir}">'
-        f'<p class="sm-meta" data-testid="storymap-progress">{progress}</p>'
-        f'<h2 data-testid="storymap-step-title">{html.escape(step.title)}</h2>'
-        f'<div data-testid="storymap-step-body">{body}</div>'
-        f"{_sources_html(entry, index)}</section>",
-        unsafe_allow_html=True,
-    )
+def _step_text(entry: tour.StoryEntry, index: int) -> None:
+    st.html(markup.step_card(entry.checked.story, index, live=True))
 
 
 def _problems(entry: tour.StoryEntry) -> None:
-    st.error(f"“{entry.slug}” has problems the author needs to fix:")
+    st.error("This story has problems the author needs to fix:")
     st.code(
         "\n".join(str(p) for p in entry.problems if p.severity == "error") or "unknown problem",
         language="text",
@@ -149,20 +128,8 @@ def _sidebar(entries: dict[str, tour.StoryEntry], slug: str) -> None:
         )
         entry = entries[slug]
         if entry.ok:
-            st.markdown("**Steps**")
-            for i, step in enumerate(entry.checked.story.steps):
-                st.button(
-                    f"{i + 1}. {step.title}",
-                    key=f"goto:{slug}:{i}",
-                    type="tertiary",
-                    on_click=_jump,
-                    args=(slug, i),
-                )
-
-
-def _jump(slug: str, index: int) -> None:
-    _set_step(slug, index)
-    st.session_state[f"request:{slug}"] = index
+            titles = [step.title for step in entry.checked.story.steps]
+            step_list(titles, slug=slug, current=st.session_state[f"step:{slug}"], key=f"steps:{slug}")
 
 
 @st.fragment
@@ -183,13 +150,13 @@ def _stage(entry: tour.StoryEntry, slug: str, mode: str) -> None:
     if mode == "present":
         story_map(entry.doc, **kwargs)
         with st.container(key="present-text"):
-            _step_text(entry, index, mode)
+            _step_text(entry, index)
         return
     # One keyed container laid out by CSS (map | text; stacked on phones): a rerun of this
     # fragment then sends one block instead of the four that st.columns would.
     with st.container(key="stage"):
         story_map(entry.doc, **kwargs)
-        _step_text(entry, index, mode)
+        _step_text(entry, index)
 
 
 def main() -> None:
@@ -201,7 +168,7 @@ def main() -> None:
         layout="wide",
         initial_sidebar_state="auto" if mode == "tour" else "collapsed",
     )
-    st.markdown(f"<style>{BASE_CSS}{CHROME_CSS[mode]}</style>", unsafe_allow_html=True)
+    st.html(f"<style>{BASE_CSS}{CHROME_CSS[mode]}</style>")
     entries = _entries()
     if not entries:
         st.info("No stories yet. Create one with `python -m app new my-story`.")
@@ -231,21 +198,8 @@ def main() -> None:
         st.query_params["mode"] = mode
 
     if mode == "tour":
-        st.title(story.meta.title)
-        if story.meta.subtitle:
-            st.markdown(f"*{story.meta.subtitle}*")
-        byline = " · ".join(
-            x for x in (story.meta.byline, story.meta.published and story.meta.published.isoformat()) if x
-        )
-        if byline:
-            st.caption(byline)
+        st.html(markup.story_header(story))
     _stage(entry, slug, mode)
-    # Steps the server chooses (the step list) reach the map through this tiny element; it is
-    # sent on full reruns only, never when the reader moved in the browser.
-    request = st.session_state.pop(f"request:{slug}", None)
-    if request is not None:
-        seq = st.session_state[f"seq:{slug}"] = st.session_state.get(f"seq:{slug}", 0) + 1
-        story_step(request, seq=seq, key=f"stepper:{slug}")
     if mode == "tour":
         _sidebar(entries, slug)
         st.caption(

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.assets import AssetsMissing
 from app.errors import Problem
 from app.ids import is_slug, story_slug
 from app.mapview import map_document, map_parts
@@ -93,6 +94,9 @@ def load_entry(path: Path) -> StoryEntry:
             parts = map_parts(checked)
             meta = checked.story.meta
             entry.doc = map_document(parts, title=meta.title, lang=meta.lang, direction=meta.dir)
+        except AssetsMissing as exc:  # the installation, not the story: one line for the operator
+            log.error("cannot show %s: %s", path, exc)
+            entry.problems = [*entry.problems, Problem(str(path), None, f"the map cannot be shown: {exc}")]
         except Exception:
             log.exception("building the map for %s failed", path)
             entry.problems = [

@@ -28,16 +28,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from app.assets import leaflet_dist
+from app.serve import running
 from bench.figures import median
-from tests.support import (
-    LOCAL_HOSTS,
-    ROOT,
-    RequestGuard,
-    run_streamlit,
-    wait_for_app,
-)
+from bench.harness import LOCAL_HOSTS, ROOT, RequestGuard, wait_for_app
 
-LEAFLET_DIST = ROOT / "node_modules" / "leaflet" / "dist"
 VIEWPORT = {"width": 1280, "height": 860}
 STEP_WALK = 20  # step changes per reduced-motion run (ws bytes, remounts, settled)
 TIMEOUT = 60_000
@@ -135,13 +130,15 @@ FRAME_JS = r"""
 
 
 class CdnRouter:
-    """Baselines: Leaflet from the CDN is served from node_modules/leaflet/dist; other CDN
-    files folium names (jQuery, Bootstrap, Font Awesome, awesome-markers) get an empty 200
-    (the maps here do not use them). Local requests pass; nothing leaves the machine."""
+    """Baselines: Leaflet from the CDN is served from the PyPI package django-js-lib-leaflet (the
+    same Leaflet 1.9.4 files our pages inline); other CDN files folium names (jQuery, Bootstrap,
+    Font Awesome, awesome-markers) get an empty 200 (the maps here do not use them). Local
+    requests pass; nothing leaves the machine."""
 
     def __init__(self) -> None:
         self.mapped: set[str] = set()
         self.stubbed: set[str] = set()
+        self.leaflet = leaflet_dist()
 
     def __call__(self, route) -> None:
         url = route.request.url
@@ -150,9 +147,10 @@ class CdnRouter:
             route.continue_()
             return
         name = parsed.path.rsplit("/", 1)[-1]
-        if name in ("leaflet.js", "leaflet.css") and (LEAFLET_DIST / name).exists():
+        if name in ("leaflet.js", "leaflet.css"):
             self.mapped.add(url)
-            route.fulfill(path=str(LEAFLET_DIST / name))
+            kind = "text/css" if name.endswith(".css") else "application/javascript"
+            route.fulfill(status=200, body=(self.leaflet / name).read_bytes(), content_type=kind)
             return
         self.stubbed.add(url)
         kind = "text/css" if name.endswith(".css") else "application/javascript"
@@ -184,8 +182,8 @@ class WsCounter:
 
 
 def serve(script: Path, env: dict[str, str], log_dir: Path) -> contextlib.AbstractContextManager[str]:
-    """``streamlit run script`` on a free port (tests.support.run_streamlit, logs in ``log_dir``)."""
-    return run_streamlit(script, env, log_dir / f"streamlit-{script.stem}-{{port}}.log")
+    """``streamlit run script`` on a free port with the tour's settings (:func:`app.serve.running`)."""
+    return running(script, env=env, log_path=log_dir / f"streamlit-{script.stem}-{{port}}.log", cwd=ROOT)
 
 
 def walk(steps: int, count: int) -> list[int]:
@@ -209,7 +207,7 @@ class App:
     steps: int
     router: Callable[[], Any]  # makes a request router per context (RequestGuard or CdnRouter)
     outside: set[str] = field(default_factory=set)  # requests aborted (ours) or stubbed (baselines)
-    mapped: set[str] = field(default_factory=set)  # CDN requests served from node_modules
+    mapped: set[str] = field(default_factory=set)  # CDN requests served from the Leaflet package
 
     @property
     def folium(self) -> bool:

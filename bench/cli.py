@@ -19,7 +19,7 @@ from rich.table import Table
 
 from bench import machine, pure
 from bench.figures import Figure, fmt, fmt_ratio, fmt_target, from_runs, median, unavailable
-from tests.support import ROOT
+from bench.harness import ROOT
 
 GROUPS = ("tour", "baselines", "export", "validate", "geodata", "load", "long")
 # load and long add ~7 minutes on 2 cores to a run that already takes ~7: opt-in (--only load,long or all).
@@ -39,7 +39,7 @@ NOTES = [
     "feature_group_to_add per step; both with returned_objects=[] (no extra reruns) and Previous/Next as "
     "st.button (measured from the button's click).",
     "Offline: in the baseline runs, Playwright's page.route serves the CDN's leaflet.js/leaflet.css from "
-    "node_modules/leaflet/dist and answers folium's other CDN files (jQuery, Bootstrap, Font Awesome, "
+    "the PyPI package django-js-lib-leaflet (the same Leaflet 1.9.4 files) and answers folium's other CDN files (jQuery, Bootstrap, Font Awesome, "
     "awesome-markers; unused by these maps) with an empty 200. Our runs abort any non-local request "
     "(RequestGuard). Routing disables Chromium's HTTP cache in every context alike.",
     "Data: validate = app.validate.check_story on a generated story (200 steps, 50 small layers), "
@@ -240,7 +240,7 @@ def _long_figures(result: dict[str, Any]) -> list[Figure]:
 
 def _session_groups(args: argparse.Namespace, tmp: Path, log: Callable[[str], None]) -> dict[str, Any]:
     from bench import sessions
-    from tests.support import copy_project
+    from bench.harness import copy_project
 
     project = copy_project(tmp / "sessions", [STORY])
     story = project / "stories" / STORY.name
@@ -267,7 +267,7 @@ def _browser_groups(args: argparse.Namespace, tmp: Path, log: Callable[[str], No
     from playwright.sync_api import sync_playwright
 
     from bench import browser as bb
-    from tests.support import CHROMIUM, CHROMIUM_ARGS, RequestGuard, copy_project, streamlit_server
+    from bench.harness import CHROMIUM, CHROMIUM_ARGS, RequestGuard, copy_project, streamlit_server
 
     project = copy_project(tmp / "project", [STORY])
     story = project / "stories" / STORY.name

@@ -10,7 +10,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from tests.support import CHROMIUM, ROOT
+from bench.harness import CHROMIUM, ROOT
 
 PACKAGES = ("streamlit", "folium", "streamlit-folium", "playwright", "shapely", "geopandas", "pyogrio")
 

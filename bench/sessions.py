@@ -35,8 +35,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bench.browser import VIEWPORT, walk
+from bench.harness import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS
 from bench.machine import load_average
-from tests.support import CHROMIUM, CHROMIUM_ARGS, LOCAL_HOSTS
 
 SESSIONS = 20
 LONG_STEPS = 500
@@ -529,7 +529,7 @@ def measure_load(
     extra_env: dict[str, str] | None = None,
 ) -> dict:
     """1 session alone vs 20 at once on one server (see the module docstring)."""
-    from tests.support import streamlit_server
+    from bench.harness import streamlit_server
 
     with streamlit_server(project / "stories", extra_env) as url:
         return asyncio.run(_load(f"{url}/?story={story.stem}", url.pid, url.log, steps, rounds, pace_s, say))
@@ -625,7 +625,7 @@ def measure_long(
     extra_env: dict[str, str] | None = None,
 ) -> dict:
     """One session, ``count`` step changes, memory and leak probes every 50 (module docstring)."""
-    from tests.support import streamlit_server
+    from bench.harness import streamlit_server
 
     with streamlit_server(project / "stories", extra_env) as url:
         return asyncio.run(_long(f"{url}/?story={story.stem}", url.pid, url.log, steps, count, say))

@@ -2,13 +2,14 @@
 
 Run from the repository root::
 
-    npm ci                                  # provides node_modules/world-atlas
-    .venv/bin/python geodata/build.py       # writes geodata/*.geojson + provenance
-    .venv/bin/python geodata/build.py --check   # rebuild in a temp dir, compare, report
+    npm ci                              # provides node_modules/world-atlas
+    python geodata/build.py             # writes geodata/*.geojson + provenance
+    python geodata/build.py --check     # rebuild in a temp dir, compare, report
 
-Outputs (see geodata/README.md): syria-zones.geojson, places.geojson and routes.geojson, each
-with a ``<name>.provenance.json`` beside it, and the world basemap as package data in
-app/basemap/ (FlatGeobuf land and borders at three scales, labels, basemap.provenance.json).
+Outputs (see geodata/README.md): syria-zones.geojson, syria-zones-2015.geojson, places.geojson
+and routes.geojson, each with a ``<name>.provenance.json`` beside it, and the world basemap as
+package data in app/basemap/ (FlatGeobuf land and borders at three scales, labels,
+basemap.provenance.json).
 The build is deterministic: features are sorted by id, keys are sorted and
 coordinates are snapped to a fixed grid before they are written.
 """
@@ -838,6 +839,219 @@ def build_zones(places: dict[str, dict[str, str]]) -> Output:
     )
 
 
+# ------------------------------------------------------ Syria zones, September 2015
+
+# The eve of Russia's intervention (30 September 2015). Built like the 2020–2023 zones,
+# from its own fact tables; see geodata/README.md, "How the September 2015 zones are made".
+ZONES_2015_FILE = "syria-zones-2015.geojson"
+ZONES_2015_AS_OF = "2015-09-30"
+ZONES_2015_FACTS = "syria_town_control_2015"
+DIVIDED_CITIES_2015_FACTS = "syria_divided_cities_2015"
+CONTROLLERS_2015 = ("regime", "opposition", "kurdish", "isis")
+ZONE_NAMES_2015 = {
+    "regime": "Government (Assad) with Iranian and Hezbollah support",
+    "opposition": "Rebels, including Jaysh al-Fatah (Idlib) and the Southern Front",
+    "kurdish": "Kurdish-led YPG (Afrin, Kobani and Jazira cantons)",
+    "isis": "Islamic State",
+}
+ZONES_2015_SIZE_LIMIT = 120_000
+DIVIDES_2015 = (
+    Divide(
+        facts="euphrates",
+        window=(37.9, 36.58, 38.45, 36.9),
+        right="isis",
+        left="kurdish",
+        takes_from=("isis", "kurdish"),
+        description=(
+            "the Euphrates from the Turkish border at Jarabulus south to the latitude of Sarrin: "
+            "IS on the west bank (Jarabulus, Manbij), the YPG's Kobani canton on the east bank "
+            "(lon 37.9..38.45, lat 36.58..36.9)"
+        ),
+    ),
+)
+
+
+def divided_city_parts(
+    cities: list[dict[str, str]], sides: list[dict[str, str]], outline: Geometry
+) -> dict[tuple[str, str], Geometry]:
+    """(city, controller) -> the part of the city's disc nearest that controller's side points.
+
+    A divided city is a geodesic disc around its centre; inside it, Voronoi cells of
+    the city's own side points only (rows with ``divided`` = the city) share the area.
+    """
+    parts: dict[tuple[str, str], Geometry] = {}
+    for city in cities:
+        name = city["city"]
+        lat, lon = lat_lon(city, f"{DIVIDED_CITIES_2015_FACTS} {name}")
+        disc = shapely.intersection(geodesic_circle(lon, lat, float(city["radius_km"]) * 1000.0), outline)
+        own = [s for s in sides if s["divided"] == name]
+        if len({s["controller"] for s in own}) < 2:
+            raise BuildError(f"divided city {name}: needs side points of at least two controllers")
+        lats = np.array([lat_lon(s, s["name"])[0] for s in own])
+        lons = np.array([lat_lon(s, s["name"])[1] for s in own])
+        for s, lon_s, lat_s in zip(own, lons, lats, strict=True):
+            if not disc.covers(Point(lon_s, lat_s)):
+                raise BuildError(f"{s['name']} lies outside the disc of {name}")
+        cells = voronoi_cells(lons, lats, shapely.box(*disc.buffer(0.5).bounds))
+        for controller in sorted({s["controller"] for s in own}):
+            mine = [cell for cell, s in zip(cells, own, strict=True) if s["controller"] == controller]
+            parts[(name, controller)] = polygonal(shapely.intersection(shapely.union_all(mine), disc))
+    return parts
+
+
+def zone_partition_2015(
+    outline: Geometry, towns: list[dict[str, str]], cities: list[dict[str, str]]
+) -> dict[str, Geometry]:
+    """Exact zones of September 2015 keyed by feature id: controllers and divided-city parts."""
+    for town in towns:
+        lat, lon = lat_lon(town, f"town {town['name']}")
+        if town["controller"] not in CONTROLLERS_2015:
+            raise BuildError(f"town {town['name']}: controller {town['controller']!r}")
+        if not town.get("coord_source"):
+            raise BuildError(f"town {town['name']}: empty coord_source")
+        if outline.distance(Point(lon, lat)) > BORDER_SLACK_DEG:
+            raise BuildError(f"town {town['name']} lies outside Syria's outline")
+    known = {c["city"] for c in cities}
+    unknown = {t["divided"] for t in towns if t["divided"]} - known
+    if unknown:
+        raise BuildError(f"{ZONES_2015_FACTS}: divided cities without a disc: {sorted(unknown)}")
+    plain = [t for t in towns if not t["divided"]]
+    lats = np.array([lat_lon(t, t["name"])[0] for t in plain])
+    lons = np.array([lat_lon(t, t["name"])[1] for t in plain])
+    cells = voronoi_cells(lons, lats, shapely.box(*outline.buffer(2.0).bounds))
+    city_parts = divided_city_parts(cities, [t for t in towns if t["divided"]], outline)
+    zones = {
+        c: shapely.intersection(
+            shapely.union_all([cell for cell, t in zip(cells, plain, strict=True) if t["controller"] == c]),
+            outline,
+        )
+        for c in CONTROLLERS_2015
+    }
+    for divide in DIVIDES_2015:
+        apply_divide(zones, divide, read_line(divide.facts), outline)
+    discs = shapely.union_all(list(city_parts.values()))
+    zones = {c: polygonal(shapely.difference(g, discs)) for c, g in zones.items()}
+    absorb_specks(zones)
+    zones.update({f"{slug(city)}-{c}": g for (city, c), g in city_parts.items()})
+    return zones
+
+
+def zone_properties_2015(fid: str, cities: list[dict[str, str]]) -> dict[str, Any]:
+    """Properties of one 2015 feature: a controller's zone, or one side of a divided city."""
+    common = {"as_of": ZONES_2015_AS_OF, "approximate": True}
+    if fid in CONTROLLERS_2015:
+        return {"controller": fid, "name": ZONE_NAMES_2015[fid], "contested": False, **common}
+    for city in cities:
+        prefix = slug(city["city"]) + "-"
+        if fid.startswith(prefix) and fid.removeprefix(prefix) in CONTROLLERS_2015:
+            controller = fid.removeprefix(prefix)
+            return {
+                "controller": controller,
+                "name": f"{city['city']} (divided city): {ZONE_NAMES_2015[controller]}",
+                "contested": True,
+                "city": city["city"],
+                **common,
+            }
+    raise BuildError(f"unexpected 2015 zone id {fid!r}")
+
+
+def check_points_2015(zones: dict[str, Geometry], towns: list[dict[str, str]]) -> None:
+    """Every control point lies in a feature of its controller (its own city's part if divided)."""
+    for town in towns:
+        lat, lon = lat_lon(town, town["name"])
+        point = Point(lon, lat)
+        holders = [fid for fid, g in zones.items() if g.covers(point)]
+        if not holders:  # a border town just outside the outline: take the nearest zone
+            holders = [min(zones, key=lambda fid: zones[fid].distance(point))]
+        expected = f"{slug(town['divided'])}-{town['controller']}" if town["divided"] else town["controller"]
+        if holders != [expected]:
+            raise BuildError(f"{town['name']} ({town['controller']}) falls in {holders}, not {expected}")
+
+
+def build_zones_2015() -> Output:
+    """Approximate Syria zones of control on 30 September 2015, before Russia's intervention."""
+    outline = syria_outline()
+    towns = read_facts(ZONES_2015_FACTS)
+    cities = read_facts(DIVIDED_CITIES_2015_FACTS)
+    exact = zone_partition_2015(outline, towns, cities)
+    ids = sorted(exact)
+    simplified = shapely.coverage_simplify(np.array([snap(exact[i], ZONE_GRID) for i in ids]), ZONE_TOLERANCE)
+    zones = {i: snap(g, ZONE_GRID) for i, g in zip(ids, simplified, strict=True)}
+    empty = [i for i, g in zones.items() if g.is_empty]
+    if empty:
+        raise BuildError(f"2015 zones vanished: {empty}")
+    check_points_2015(zones, towns)
+    stats = zone_stats(zones, outline)
+    if stats["coverage_error"] > MAX_COVERAGE_ERROR or stats["max_overlap_km2"] > MAX_OVERLAP_KM2:
+        raise BuildError(f"2015 zones do not partition Syria's outline: {stats}")
+    features = [feature(i, zone_properties_2015(i, cities), zones[i], 4) for i in ids]
+    text = dumps_collection(features)
+    counts = ", ".join(f"{sum(t['controller'] == c for t in towns)} {c}" for c in CONTROLLERS_2015)
+    sides = sum(bool(t["divided"]) for t in towns)
+    return make_output(
+        ZONES_2015_FILE,
+        text,
+        {
+            "title": "Syria: approximate zones of control on the eve of Russia's intervention, September 2015",
+            "source": [
+                f"geodata/facts/{ZONES_2015_FACTS}.csv (control points; per-row source of control, "
+                "date of the event that set it, and coordinate source)",
+                f"geodata/facts/{DIVIDED_CITIES_2015_FACTS}.csv (divided cities: centre and radius)",
+                "geodata/facts/euphrates.csv (river vertices from the Turkish border to Lake Assad, per-row sources)",
+                f"Natural Earth 1:10m Admin 0 – Countries, Syria outline ({NATURAL_EARTH}, countries-10m.json)",
+            ],
+            "licence": f"{LICENCE_FACTS} {LICENCE_NE}",
+            "method": " ".join(
+                [
+                    f"Voronoi cells of {len(towns) - sides} control points, computed with longitudes",
+                    f"scaled by cos {VORONOI_LAT:g}°, dissolved by controller and clipped to Syria's",
+                    "Natural Earth 1:10m outline. A documented front line then replaces the",
+                    "interpolated boundary: " + "; ".join(d.description for d in DIVIDES_2015) + ".",
+                    "Each divided city (" + ", ".join(c["city"] for c in cities) + ") is a geodesic",
+                    f"disc shared by Voronoi cells of its own {sides} side points, one",
+                    "feature per side, marked contested: true. Isolated slivers under",
+                    f"{MIN_PART_KM2:g} km² join their neighbour; zones are snapped to a {ZONE_GRID:g}° grid",
+                    f"and coverage-simplified (tolerance {ZONE_TOLERANCE:g}°). Control points: {counts}.",
+                    "Approximate: lines between control points are interpolated, not surveyed; the",
+                    "thinly held desert is split by nearest point; besieged pockets without a control",
+                    "point (al-Fu'ah and Kafriya, al-Waer in Homs) are not shown; the Israeli-held Golan",
+                    "lies outside the outline.",
+                ]
+            ),
+            "as_of": ZONES_2015_AS_OF,
+            "approximate": True,
+        },
+    )
+
+
+def snapshot_report(directory: Path) -> tuple[Table, list[str]]:
+    """Validity, size, coverage and overlap of the September 2015 zones in directory."""
+    path = directory / ZONES_2015_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    zones = {f["id"]: shapely.from_geojson(json.dumps(f["geometry"])) for f in data["features"]}
+    stats = zone_stats(zones, syria_outline())
+    table = Table(title=f"{ZONES_2015_FILE} vs. Natural Earth 10m outline")
+    table.add_column("measure")
+    table.add_column("value")
+    table.add_row("bytes / features", f"{path.stat().st_size:,} / {len(zones)}")
+    table.add_row("coverage error (|union − outline| / outline)", f"{stats['coverage_error']:.5%}")
+    table.add_row("largest pairwise overlap", f"{stats['max_overlap_km2']:.6f} km²")
+    controller = {f["id"]: f["properties"]["controller"] for f in data["features"]}
+    for c in CONTROLLERS_2015:
+        area = sum(stats[f"{i}_km2"] for i in zones if controller[i] == c)
+        table.add_row(f"{c} area (incl. city parts)", f"{area:,.0f} km² ({area / stats['outline_km2']:.1%})")
+    problems = []
+    if not all(g.is_valid and not g.is_empty for g in zones.values()):
+        problems.append(f"{ZONES_2015_FILE}: invalid or empty geometry")
+    if path.stat().st_size > ZONES_2015_SIZE_LIMIT:
+        problems.append(f"{ZONES_2015_FILE}: {path.stat().st_size} bytes > {ZONES_2015_SIZE_LIMIT}")
+    if stats["coverage_error"] > MAX_COVERAGE_ERROR:
+        problems.append(f"2015 zones cover the outline only within {stats['coverage_error']:.3%}")
+    if stats["max_overlap_km2"] > MAX_OVERLAP_KM2:
+        problems.append(f"2015 zones overlap by {stats['max_overlap_km2']:.4f} km²")
+    return table, problems
+
+
 # ------------------------------------------------------------------ places & routes
 
 
@@ -956,6 +1170,7 @@ def build_all() -> list[Output]:
     check_sea_labels(places)
     steps: list[tuple[str, Callable[[], Output]]] = [
         ("zones", lambda: build_zones(places)),
+        ("zones 2015", build_zones_2015),
         ("places", lambda: build_places(places)),
         ("routes", lambda: build_routes(places)),
     ]
@@ -1042,7 +1257,7 @@ def report(
     """
     written = write_outputs(outputs, target)
     problems: list[str] = []
-    for make_report in (file_report, zone_report):
+    for make_report in (file_report, zone_report, snapshot_report):
         table, found = make_report(target)
         out.print(table)
         problems += found

@@ -43,7 +43,7 @@ def outside_symlink(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium driven by Playwright, one per test module (never a downloaded browser)."""
-    from tests.support import CHROMIUM, CHROMIUM_ARGS
+    from bench.harness import CHROMIUM, CHROMIUM_ARGS
 
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():

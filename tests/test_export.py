@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from app.assets import leaflet_assets
 from app.cli import main
 from app.export import export_story, render_page
-from app.mapview import LEAFLET_DIST
 from app.render import render_markdown, sanitize_inline
 from app.validate import check_story
 
@@ -236,7 +236,7 @@ def test_page_has_no_http_url_outside_links_and_attributions(page: str) -> None:
     links = set(re.findall(r"<a\b[^>]*\bhref=\"(https?://[^\"]+)\"", page))
     attribution = set(re.findall(r"https?://[^\s\"'<>\\)]+", ATTRIBUTION))
     # Leaflet's own namespace, attribution prefix and comments (never requested; CSP forbids it).
-    shipped = (LEAFLET_DIST / "leaflet.js").read_text() + (LEAFLET_DIST / "leaflet.css").read_text()
+    shipped = "".join(leaflet_assets())
     leaflet = set(re.findall(r"https?://[^\s\"'<>\\)]+", shipped))
     assert urls - links - attribution - leaflet == set()
     assert "https://news.example.org/report" in links  # the source link is a real link

@@ -304,12 +304,13 @@ def test_reduced_motion_jumps(browser, site) -> None:
     with opened(browser, site["scroll"]) as page:
         after = page.evaluate(
             """() => { const y = scrollY; storymap.goTo(3);
-                       const c = storymap.map.getCenter();
-                       return {moved: scrollY !== y, lat: c.lat, lng: c.lng, zoom: storymap.map.getZoom()}; }"""
+                       const inView = storymap.map.getBounds().contains([40.41, 49.87]);
+                       return {moved: scrollY !== y, inView: inView, zoom: storymap.map.getZoom()}; }"""
         )
         assert after["moved"]  # the card was scrolled into place at once, not smoothly
-        assert abs(after["lat"] - 40.41) < 0.01 and abs(after["lng"] - 49.87) < 0.01
-        assert after["zoom"] == 6
+        # the map is already there, in the same tick: Baku in view, at most the author's zoom 6
+        assert after["inView"]
+        assert 5 <= after["zoom"] <= 6
 
 
 # --- phone, RTL, print, no script -----------------------------------------------------------

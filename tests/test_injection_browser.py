@@ -30,6 +30,9 @@ pytestmark = pytest.mark.browser
 playwright_api = pytest.importorskip("playwright.sync_api")
 
 CASE = ROOT / "tests" / "cases" / "injection"
+# The URLs of the Markdown images and links in the story's plain-text fields (title, subtitle,
+# byline, headings, legend labels, source titles).
+MARKDOWN_IN_PLAIN_TEXT = "example.org/md-"
 CANARY = """
 window.__canary = [];
 window.canary = function (where) { (window.top || window).__canary.push(String(where)); window.__canary.push(String(where)); };
@@ -70,6 +73,14 @@ def poke_everything(page, frame) -> None:
     )
     for href in hrefs:
         assert not href.strip().lower().startswith(("javascript:", "vbscript:", "data:text")), href
+        # Titles, headings, labels and source titles are plain text: their Markdown stays text.
+        assert MARKDOWN_IN_PLAIN_TEXT not in href, href
+
+
+def assert_plain_text_shown_as_text(frame) -> None:
+    """The Markdown in plain-text fields is shown literally (so the reader sees what was written)."""
+    text = frame.evaluate("document.body.innerText")
+    assert "![x](http://example.org/md-" in text
 
 
 def test_hostile_story_cannot_run_script_in_the_export(browser, project, tmp_path):
@@ -92,6 +103,7 @@ def test_hostile_story_cannot_run_script_in_the_export(browser, project, tmp_pat
     for index in range(page.evaluate("storymap.steps")):
         page.evaluate(f"storymap.goTo({index})")
         poke_everything(page, page.main_frame)
+    assert_plain_text_shown_as_text(page.main_frame)
     assert canary_calls(page) == []
     assert guard.outside == []
     context.close()
@@ -114,6 +126,18 @@ def test_hostile_story_and_url_parameters_cannot_run_script_in_the_tour(browser,
             page.evaluate(f"storymap.goTo({index})")
             wait_for_step(page, index)
             poke_everything(page, map_frame)
+            poke_everything(page, page.main_frame)
+            assert_plain_text_shown_as_text(page.main_frame)
+        assert "![x](http://example.org/md-layer.png)" in map_frame.evaluate("document.body.innerText")
+        # The story picker shows the title as text, too.
+        picker = page.get_by_role("combobox", name="Story")
+        assert "![x](http://example.org/md-title.png)" in picker.input_value()
+        picker.click()
+        option = page.get_by_role("option").first
+        assert "![x](http://example.org/md-title.png)" in option.inner_text()
+        poke_everything(page, page.main_frame)
+        page.keyboard.press("Escape")
+        assert guard.outside == [], f"{len(guard.outside)} outside requests: {sorted(set(guard.outside))}"
         # hostile URL parameters
         for query in (
             "story=<script>canary('q1')</script>",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from app.models import FrontMatter, LayerDef, MapState, Source, Style
+from app.models import FrontMatter, LayerDef, MapState, Overlay, Source, Style, StyleOverride
 from app.schema import README, ROOT, key_table, schema_documents, write_schema
 
 
@@ -28,7 +28,8 @@ def test_every_model_field_is_in_the_readme_key_table():
 
 def test_key_table_rows_match_the_models_exactly():
     rows = [line for line in key_table().splitlines()[2:]]
-    fields = sum(len(m.model_fields) for m in (FrontMatter, LayerDef, Style, Source, MapState)) + 2 + 2
+    models = (FrontMatter, LayerDef, Style, Source, MapState, StyleOverride, Overlay)
+    fields = sum(len(m.model_fields) for m in models) + 2 + 2
     assert len(rows) == fields
 
 

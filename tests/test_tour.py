@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -61,18 +63,33 @@ def _step_param(at: AppTest) -> str:
     return str(at.query_params["step"]).strip("[]'")
 
 
-def _title(at: AppTest) -> str:
-    return next(m.value for m in at.markdown if "storymap-step-title" in m.value)
+def _card(at: AppTest) -> str:
+    """The step card's HTML (shown with st.html, which reads no Markdown)."""
+    return next(h.value for h in at.html if "storymap-step-title" in h.value)
 
 
-def test_apptest_deep_link_selects_step_and_step_list_updates_url(stories, monkeypatch):
+def _component_data(at: AppTest, key: str) -> dict:
+    element = next(e for e in at.get("bidi_component") if e.proto.id.endswith(f"-{key}"))
+    return json.loads(element.proto.json)
+
+
+def test_apptest_deep_link_selects_step_and_the_step_list_carries_the_titles(stories, monkeypatch):
     at = app(stories, monkeypatch, story="demo", step="zoom-in")
     assert not at.exception
     assert _step_param(at) == "2"
-    assert "Zoom in" in _title(at)
-    at.button(key="goto:demo:0").click().run()
-    assert _step_param(at) == "1"
-    assert "Start here" in _title(at)
+    assert '<h2 id="sm-h-1" data-testid="storymap-step-title">Zoom in</h2>' in _card(at)
+    assert "Step 2 of 2" in _card(at)
+    assert _component_data(at, "map:demo")["initial"] == 1
+    steps = _component_data(at, "steps:demo")
+    assert steps["titles"] == ["Start here", "Zoom in"] and steps["current"] == 1
+
+
+def test_apptest_author_text_never_reaches_a_markdown_api(stories, monkeypatch):
+    at = app(stories, monkeypatch, story="demo")
+    assert not at.exception
+    assert not at.title and not at.button
+    assert all("Demo" not in m.value for m in [*at.markdown, *at.caption])
+    assert any('<h1 class="sm-title">Demo</h1>' in h.value for h in at.html)
 
 
 def test_apptest_picker_switches_story_and_resets_the_url(stories, monkeypatch):

@@ -221,18 +221,6 @@
     if (sm && found.step !== null && found.step !== sm.step) go(found.step, "hash");
   }
 
-  function localizeDates() {
-    if (!window.Intl || !Intl.DateTimeFormat) return;
-    var format;
-    try {
-      format = new Intl.DateTimeFormat(root.getAttribute("lang") || undefined, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
-    } catch (e) { return; }
-    Array.prototype.forEach.call(document.querySelectorAll("time[datetime]"), function (node) {
-      var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(node.getAttribute("datetime"));
-      if (m) node.textContent = format.format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
-    });
-  }
-
   function onReady() {
     applyLayout(layout);
     observe();
@@ -266,7 +254,7 @@
     if ("scrollRestoration" in history) history.scrollRestoration = "manual";
     if (window.StoryMap && window.StoryMap.configure) window.StoryMap.configure({ initial: start.step });
   }
-  localizeDates();
+  if (window.StoryMap) window.StoryMap.localizeDates(document);
   window.addEventListener("storymap:step", onStep);
   window.addEventListener("storymap:ready", onReady);
 })();

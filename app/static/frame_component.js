@@ -140,6 +140,20 @@ function build(root, data, setTriggerValue) {
   frame.srcdoc = data.doc;
 }
 
+// The step card and story header (st.html) carry <time> elements: the map frame's controller
+// localizes them as the exported page does, whenever Streamlit puts new ones in the page.
+function followDates() {
+  if (window.__storymapDates) return;
+  window.__storymapDates = true;
+  const localize = () => {
+    const frame = document.querySelector(".sm-frame-root iframe");
+    const lib = frame && frame.contentWindow && frame.contentWindow.StoryMap;
+    if (lib && lib.localizeDates && document.querySelector("time[datetime]:not([data-sm-localized])")) lib.localizeDates(document);
+  };
+  new MutationObserver(localize).observe(document.body, { childList: true, subtree: true });
+  window.addEventListener(READY, localize);
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   if (!data || !data.doc) return;
@@ -153,6 +167,7 @@ export default function (component) {
   root.classList.toggle("sm-present", data.mode === "present");
   root.classList.toggle("sm-embed", data.mode === "embed");
   if (root.dataset.hash !== data.hash) build(root, data, setTriggerValue);
+  followDates();
   if (!window.__storymapKeys) {
     window.__storymapKeys = true;
     document.addEventListener("keydown", onKey);

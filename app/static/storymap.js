@@ -9,6 +9,9 @@
   "use strict";
 
   var KEYS = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1 };
+  var SMALL_MAP = 600;  // px: below this width the legend is compact and the credits fold away
+  var MARGIN = 24;  // px kept clear around every view
+  var GAP = 8;  // px between a view and what covers the map
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -151,14 +154,15 @@
     var current = -1;
     var visible = {};
     var highlighted = {};
+    var overrides = {};  // the current step's style changes, by layer
 
     function styleFor(id, feature) {
       var def = defs[id];
-      var s = def.style;
+      var s = L.extend({}, def.style, overrides[id] || {});
       var color = s.color;
       var fill = s.fill_color || s.color;
       if (s.by && s.categories) {
-        var cat = s.categories[propText(feature.properties && feature.properties[s.by])];
+        var cat = s.categories[propText(feature.properties && feature.properties[s.by])];  // lookup only: order is def.legend_entries
         if (cat) { color = cat.color; fill = cat.color; }
       }
       var hl = highlighted[id];
@@ -190,8 +194,17 @@
       var def = defs[id];
       layers[id] = layer;
       map.removeLayer(layer);
+      if (!layer.eachLayer) return;  // an overlay (tiles or an image): nothing to bind
       layer.eachLayer(function (child) {
         var feature = child.feature;
+        if (def.step_of) {
+          // A click on a feature the story highlights goes to the first step that does.
+          var target = def.step_of[propText(feature.properties && feature.properties[def.id_field])];
+          if (target !== undefined) {
+            child.on("click", function () { goTo(target, { source: "click" }); });
+            if (child.getElement && child.getElement()) child.getElement().style.cursor = "pointer";
+          }
+        }
         if (def.tooltip.length) {
           child.bindTooltip(function () { return fieldTable(feature, def.tooltip, def.field_labels); }, { sticky: def.kind !== "point", className: "sm-tooltip" });
         }
@@ -203,6 +216,7 @@
 
     function restyle(id) {
       var layer = layers[id];
+      if (!layer.eachLayer || !defs[id].style) return;  // overlays keep their own opacity
       layer.eachLayer(function (child) {
         var style = styleFor(id, child.feature);
         if (child.setRadius && style.radius) child.setRadius(style.radius);
@@ -212,19 +226,20 @@
 
     function drawLabels(step) {
       labelGroup.clearLayers();
-      var hl = step.highlight;
-      if (!hl || !defs[hl.layer] || !defs[hl.layer].labels) return;
-      var def = defs[hl.layer];
-      var wanted = {};
-      hl.ids.forEach(function (fid) { wanted[fid] = true; });
-      layers[hl.layer].eachLayer(function (child) {
-        var props = child.feature && child.feature.properties;
-        if (!props || !wanted[propText(props[def.id_field])]) return;
-        var at = child.getLatLng ? child.getLatLng() : child.getBounds().getCenter();
-        var tip = L.tooltip({ permanent: true, direction: "right", offset: [10, 0], className: "sm-label", interactive: false })
-          .setLatLng(at)
-          .setContent(el("span", null, propText(props[def.labels])));
-        labelGroup.addLayer(tip);
+      step.highlights.forEach(function (hl) {
+        var def = defs[hl.layer];
+        if (!def || !def.labels || !layers[hl.layer]) return;
+        var wanted = {};
+        hl.ids.forEach(function (fid) { wanted[fid] = true; });
+        layers[hl.layer].eachLayer(function (child) {
+          var props = child.feature && child.feature.properties;
+          if (!props || !wanted[propText(props[def.id_field])]) return;
+          var at = child.getLatLng ? child.getLatLng() : child.getBounds().getCenter();
+          var tip = L.tooltip({ permanent: true, direction: "right", offset: [10, 0], className: "sm-label", interactive: false })
+            .setLatLng(at)
+            .setContent(el("span", null, propText(props[def.labels])));
+          labelGroup.addLayer(tip);
+        });
       });
       placeLabels();
       if (base) base.refresh();
@@ -295,6 +310,38 @@
     };
     legend.addTo(map);
 
+    // Small maps (phones, small embeds): a compact legend, and the credits line folded behind
+    // an ⓘ button so that it never wraps over the map.
+    var creditsOpen = false;
+    var creditsButton = el("button", "sm-credits-toggle", "i");
+    creditsButton.type = "button";
+    creditsButton.setAttribute("aria-label", "Map credits");
+    creditsButton.addEventListener("click", function () { setCredits(!creditsOpen); });
+    var creditsControl = L.control({ position: config.dir === "rtl" ? "bottomleft" : "bottomright" });
+    creditsControl.onAdd = function () {
+      var box = el("div", "sm-credits-control");
+      box.appendChild(creditsButton);
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    if (map.attributionControl) creditsControl.addTo(map);
+    function setCredits(open) {
+      creditsOpen = open;
+      creditsButton.setAttribute("aria-expanded", String(open));
+      map.getContainer().classList.toggle("sm-credits-open", open);
+    }
+    function fitToSize() {
+      var small = map.getSize().x < SMALL_MAP;
+      map.getContainer().classList.toggle("sm-small-map", small);
+      if (legendBox) {
+        legendBox.classList.toggle("sm-legend-compact", small);
+        legendBox.style.maxHeight = small ? Math.round(map.getSize().y * 0.6) + "px" : "";
+      }
+    }
+    setCredits(false);
+    fitToSize();
+    map.on("resize", fitToSize);
+
     function drawLegend(step) {
       legendBody.textContent = "";
       var shown = 0;
@@ -304,12 +351,10 @@
         shown += 1;
         var block = el("div", "sm-legend-layer");
         block.appendChild(el("div", "sm-legend-title", def.label));
-        var entries = def.style.categories
-          ? Object.keys(def.style.categories).filter(function (k) { return def.present.indexOf(k) >= 0; }).map(function (k) { return def.style.categories[k]; })
-          : [{ color: def.style.fill_color || def.style.color, label: null }];
-        entries.forEach(function (entry) {
+        def.legend_entries.forEach(function (entry) {
           var row = el("div", "sm-legend-row");
-          var swatch = el("span", "sm-swatch sm-swatch-" + def.kind);
+          // The swatch draws like the layer: a point, a line (solid or dashed) or an area.
+          var swatch = el("span", "sm-swatch sm-swatch-" + def.kind + (def.style.dash ? " sm-swatch-dashed" : ""));
           swatch.style.background = def.kind === "line" ? "transparent" : entry.color;
           swatch.style.borderColor = entry.color;
           row.appendChild(swatch);
@@ -321,33 +366,50 @@
       legendBox.style.display = shown ? "" : "none";
     }
 
+    // What covers the map (legend, zoom buttons, credits), as rectangles in map pixels.
+    function coverings() {
+      var box = map.getContainer().getBoundingClientRect();
+      var nodes = map.getContainer().querySelectorAll(".leaflet-control");
+      var rects = [];
+      Array.prototype.forEach.call(nodes, function (node) {
+        if (node.offsetWidth === 0 || node.offsetHeight === 0) return;  // hidden (display: none)
+        var r = node.getBoundingClientRect();
+        rects.push({ left: r.left - box.left, top: r.top - box.top, right: r.right - box.left, bottom: r.bottom - box.top });
+      });
+      return rects;
+    }
+
+    // Padding that keeps `bounds` clear of everything covering the map: for each covering, pad
+    // its side or its edge, whichever costs less zoom (Leaflet's getBoundsZoom decides).
+    function clearPadding(bounds) {
+      var size = map.getSize();
+      var pad = { left: MARGIN, top: MARGIN, right: MARGIN, bottom: MARGIN };
+      function zoomWith(p) {
+        return map.getBoundsZoom(bounds, false, L.point(p.left + p.right, p.top + p.bottom));
+      }
+      coverings().forEach(function (r) {
+        var sideways = L.extend({}, pad), upright = L.extend({}, pad);
+        if (r.left + r.right < size.x) sideways.left = Math.max(pad.left, r.right + GAP);
+        else sideways.right = Math.max(pad.right, size.x - r.left + GAP);
+        if (r.top + r.bottom < size.y) upright.top = Math.max(pad.top, r.bottom + GAP);
+        else upright.bottom = Math.max(pad.bottom, size.y - r.top + GAP);
+        pad = zoomWith(sideways) >= zoomWith(upright) ? sideways : upright;
+      });
+      return { paddingTopLeft: [pad.left, pad.top], paddingBottomRight: [pad.right, pad.bottom] };
+    }
+
+    // Every view is an area: a fit's bounds, or the area the author's center + zoom shows on
+    // the reference map. Each screen fits that area into the part of the map nothing covers,
+    // never closer than the author's zoom, so the subject is in sight on any screen size.
     function move(step, animate) {
       var view = step.view;
       var seconds = animate ? step.duration : 0;
-      // flyTo, flyToBounds, setView and fitBounds stop a running flight themselves; an explicit
-      // map.stop() would fire viewreset (zoomSnap 0) and redraw every layer before the move starts.
-      if (view.bounds) {
-        // Keep the fitted area clear of the legend: pad the legend's side or its edge, whichever
-        // costs less zoom.
-        var topLeft = [28, 28], bottomRight = [28, 28];
-        if (legendBox && legendBox.style.display !== "none" && legendBody && !legendBody.hidden) {
-          var w = legendBox.offsetWidth + 12, h = legendBox.offsetHeight + 12;
-          var bounds = L.latLngBounds(view.bounds);
-          var sideways = map.getBoundsZoom(bounds, false, L.point(56 + w, 56));
-          var upright = map.getBoundsZoom(bounds, false, L.point(56, 56 + h));
-          var left = /left$/.test(legendPosition), top = /^top/.test(legendPosition);
-          if (sideways >= upright) { if (left) topLeft[0] += w; else bottomRight[0] += w; }
-          else if (top) topLeft[1] += h;
-          else bottomRight[1] += h;
-        }
-        var opts = { paddingTopLeft: topLeft, paddingBottomRight: bottomRight, maxZoom: view.max_zoom || 10 };
-        if (seconds > 0) map.flyToBounds(view.bounds, L.extend({ duration: seconds }, opts));
-        else map.fitBounds(view.bounds, L.extend({ animate: false }, opts));
-      } else if (seconds > 0) {
-        map.flyTo(view.center, view.zoom, { duration: seconds });
-      } else {
-        map.setView(view.center, view.zoom, { animate: false });
-      }
+      var bounds = L.latLngBounds(view.bounds || view.area);
+      var opts = L.extend(clearPadding(bounds), { maxZoom: view.bounds ? view.max_zoom || 10 : view.zoom });
+      // flyToBounds and fitBounds stop a running flight themselves; an explicit map.stop() would
+      // fire viewreset (zoomSnap 0) and redraw every layer before the move starts.
+      if (seconds > 0) map.flyToBounds(bounds, L.extend({ duration: seconds }, opts));
+      else map.fitBounds(bounds, L.extend({ animate: false }, opts));
     }
 
     function goTo(index, options) {
@@ -363,11 +425,11 @@
       drawLegend(step);
       move(step, animate);
       highlighted = {};
-      if (step.highlight) {
-        var set = {};
-        step.highlight.ids.forEach(function (fid) { set[fid] = true; });
-        highlighted[step.highlight.layer] = set;
-      }
+      step.highlights.forEach(function (hl) {
+        var set = highlighted[hl.layer] || (highlighted[hl.layer] = {});
+        hl.ids.forEach(function (fid) { set[fid] = true; });
+      });
+      overrides = step.style || {};
       var want = {};
       step.layers.forEach(function (id) { want[id] = true; });
       Object.keys(layers).forEach(function (id) {
@@ -401,6 +463,7 @@
       ids: config.ids.slice(),
       layers: layers,
       basemap: base,
+      config: config,  // the steps and layer definitions, as the map was built (read-only)
       goTo: function (i, options) { return goTo(i, options); },
       next: function () { return goTo(current + 1, { source: "button" }); },
       prev: function () { return goTo(current - 1, { source: "button" }); },
@@ -416,5 +479,27 @@
     return api;
   }
 
-  window.StoryMap = { init: init, configure: configure };
+  // Dates in the text (step cards, the story header) are written by the server as
+  // <time datetime="YYYY-MM-DD"> with an English or ISO fallback; here they are read in the
+  // language of the nearest [lang] element. One implementation for the exported page and the
+  // tour (whose page calls it through the map frame).
+  function localizeDates(scope) {
+    if (!window.Intl || !Intl.DateTimeFormat) return;
+    var formats = {};
+    Array.prototype.forEach.call(scope.querySelectorAll("time[datetime]:not([data-sm-localized])"), function (node) {
+      var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(node.getAttribute("datetime"));
+      if (!m) return;
+      var holder = node.closest("[lang]");
+      var lang = (holder && holder.getAttribute("lang")) || "";
+      try {
+        if (!formats[lang]) {
+          formats[lang] = new Intl.DateTimeFormat(lang || undefined, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+        }
+        node.textContent = formats[lang].format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
+        node.setAttribute("data-sm-localized", "");
+      } catch (e) { /* an unknown language tag keeps the server's text */ }
+    });
+  }
+
+  window.StoryMap = { init: init, configure: configure, localizeDates: localizeDates };
 })();

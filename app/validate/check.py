@@ -15,14 +15,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from app.errors import Problem, StoryError, StoryValidationError, did_you_mean, display_path
+from app.errors import Problem, StoryError, StoryValidationError, display_path
 from app.geodata import LayerData
 from app.ids import is_slug, story_slug
 from app.load import load_layers
 from app.models import FrontMatter, MapState, Step, Story
 from app.parse import RawStep, read_story
 from app.validate.context import Context
-from app.validate.layers import check_layers
+from app.validate.layers import check_layers, check_overlays, check_tiles
 from app.validate.messages import model_problems, type_name
 from app.validate.refs import check_raw_refs, check_refs
 from app.validate.text import check_text
@@ -118,9 +118,12 @@ def _check_front(ctx: Context) -> None:
         ctx.problems += model_problems(exc, block, FrontMatter, ctx.shown, None, "the front matter")
     if ctx.meta is not None:
         ctx.layer_ids, ctx.source_ids = set(ctx.meta.layers), set(ctx.meta.sources)
-        _check_basemap(ctx, ctx.meta.basemap, block.line_of(("basemap",)))
+        ctx.overlay_ids = set(ctx.meta.overlays)
+        check_tiles(ctx, ctx.meta.basemap, block.line_of(("basemap",)), "basemap", basemap=True)
+        check_overlays(ctx)
     else:  # ids declared in front matter that did not validate, where they can be read
         ctx.layer_ids, ctx.source_ids = _declared_ids(data, "layers"), _declared_ids(data, "sources")
+        ctx.overlay_ids = _declared_ids(data, "overlays") or set()
 
 
 def _declared_ids(front: dict[str, Any], key: str) -> set[str] | None:
@@ -128,24 +131,6 @@ def _declared_ids(front: dict[str, Any], key: str) -> set[str] | None:
     if value is None:
         return set()
     return {str(k) for k in value} if isinstance(value, dict) else None
-
-
-def _check_basemap(ctx: Context, basemap: str, line: int) -> None:
-    """An unknown basemap would only fail when the map is drawn; report it here instead."""
-    if basemap == "natural-earth":
-        return
-    import xyzservices
-
-    try:
-        xyzservices.providers.query_name(basemap)
-    except ValueError:
-        names = ["natural-earth", *xyzservices.providers.flatten()]
-        ctx.report(
-            line,
-            f'unknown basemap "{basemap}"',
-            did_you_mean(basemap, names)
-            or "use natural-earth or an xyzservices name such as CartoDB.Positron",
-        )
 
 
 def _check_steps(ctx: Context) -> list[Step] | None:

@@ -21,6 +21,7 @@ class Context:
     meta: FrontMatter | None = None
     layer_ids: set[str] | None = None
     source_ids: set[str] | None = None
+    overlay_ids: set[str] = field(default_factory=set)
     layers: dict[str, LayerData] = field(default_factory=dict)
 
     @property

@@ -15,9 +15,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from app.dates import DATE_HELP
 from app.errors import Problem, did_you_mean
 from app.ids import slugify
-from app.models import Fix
+from app.models import COLOR_NAMES, Fix
 from app.parse import YamlBlock
 
 RANGE_KINDS = ("greater_than_equal", "less_than_equal", "greater_than", "less_than")
@@ -167,6 +168,12 @@ def _literal(e: Error) -> Message:
     return (f'"{e.name}" must be {expected}, not {e.value!r}' if expected else e.msg), None
 
 
+def _color(e: Error) -> Message:
+    return f'"{e.name}" is not a CSS colour: {e.value!r}', did_you_mean(
+        str(e.value), COLOR_NAMES
+    ) or e.fix.pattern
+
+
 def _generic(e: Error) -> Message:
     return f'"{e.name}": {e.msg.lower()} (got {type_name(e.value)})', None
 
@@ -206,9 +213,33 @@ MESSAGES: dict[str, Callable[[Error], Message]] = {
         kind: (lambda e: (f'"{e.name}" is not a date: {e.value!r}', "write the date as YYYY-MM-DD"))
         for kind in DATE_KINDS
     },
+    "story_date": lambda e: (f'"{e.name}" is not a date: {e.value!r}', DATE_HELP),
+    "story_date_order": lambda e: (
+        f'"{e.name}" ends before it starts: {e.value!r}',
+        "write the earlier date first",
+    ),
+    "css_color": _color,
     "value_error": _value_error,
     "literal_error": _literal,
 }
+
+
+def _as_written(loc: tuple[Any, ...], data: Any) -> tuple[Any, ...]:
+    """The error's location in the author's terms: where a model read one mapping as a list of
+    one (``highlight: {...}``), the list index the author never wrote is dropped."""
+    out: list[Any] = []
+    for part in loc:
+        if isinstance(part, int) and not isinstance(data, list):
+            continue
+        out.append(part)
+        data = (
+            data.get(part)
+            if isinstance(data, dict)
+            else data[part]
+            if isinstance(data, list) and isinstance(part, int) and part < len(data)
+            else None
+        )
+    return tuple(out)
 
 
 def model_problems(
@@ -217,7 +248,7 @@ def model_problems(
     """Author-facing problems for a pydantic error, each at its file line."""
     problems = []
     for err in exc.errors():
-        loc = tuple(err["loc"])
+        loc = _as_written(tuple(err["loc"]), block.data)
         _, owner = _walk(model, loc)
         error = Error(
             loc, err["type"], err.get("input"), err["msg"], err.get("ctx", {}), where, model, _fix_of(owner)

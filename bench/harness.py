@@ -1,0 +1,84 @@
+"""The browser harness the benchmark and the tests share: Chromium, request guard, project copies.
+
+It lives in ``bench`` (which the tests may import) so that the benchmark never imports the
+tests. Servers are started by :mod:`app.serve`, with the same settings ``storymap serve`` uses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+from app.serve import TOUR, ServerUrl, running, tour_env
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CHROMIUM = "/usr/bin/chromium"  # Debian's; `python -m tests` installs it when missing
+CHROMIUM = os.environ.get("STORYMAP_CHROMIUM", DEFAULT_CHROMIUM)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def copy_project(dest: Path, stories: list[Path] | None = None) -> Path:
+    """A throwaway project: stories/ and geodata/ copied (not linked: links out are refused)."""
+    (dest / "stories").mkdir(parents=True, exist_ok=True)
+    for story in stories if stories is not None else sorted((ROOT / "stories").glob("*.md")):
+        shutil.copy(story, dest / "stories" / story.name)
+    shutil.copytree(
+        ROOT / "geodata",
+        dest / "geodata",
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("facts", "*.py", "__pycache__"),
+    )
+    return dest
+
+
+def streamlit_server(
+    stories: Path, extra_env: dict[str, str] | None = None
+) -> contextlib.AbstractContextManager[ServerUrl]:
+    """The tour serving the stories in ``stories`` (see :func:`app.serve.running`); log beside it."""
+    env = {**tour_env(stories), **(extra_env or {})}
+    return running(TOUR, env=env, log_path=stories.parent / "streamlit-{port}.log", cwd=ROOT)
+
+
+class RequestGuard:
+    """Routes every request of a browser context; anything not local is aborted and recorded."""
+
+    def __init__(self) -> None:
+        self.outside: list[str] = []
+
+    def __call__(self, route) -> None:  # playwright Route
+        url = route.request.url
+        parsed = urlparse(url)
+        if parsed.scheme in ("data", "blob", "about", "file") or parsed.hostname in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            self.outside.append(url)
+            route.abort()
+
+
+def wait_for_app(page) -> None:
+    """Wait on Streamlit's own signal (script finished) and the map frame's readiness."""
+    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached", timeout=60_000)
+    page.wait_for_function("window.storymap && window.storymap.ready === true", timeout=60_000)
+
+
+def wait_for_step(page, index: int) -> None:
+    """Wait until the map is on ``index`` and Streamlit has rendered that step's text."""
+    page.wait_for_function(
+        """(i) => window.storymap && window.storymap.step === i &&
+              (document.querySelector('[data-testid=storymap-progress]') || {}).textContent === `Step ${i + 1} of ${window.storymap.steps}`""",
+        arg=index,
+        timeout=30_000,
+    )
+    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached", timeout=30_000)

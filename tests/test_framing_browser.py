@@ -1,0 +1,90 @@
+"""Every reader sees what each step points at: every committed story, every step, every screen.
+
+For each step, each highlighted feature must lie inside the map, and the topmost element at its
+screen point must be the map itself: not the legend, a control, the credits, a text card or the
+page edge. Exports are checked in Chromium at desktop, phone and small-embed sizes (scroll) and
+at a presentation size (slides).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.paths import find_stories
+from tests.support import ROOT, RequestGuard
+
+pytestmark = pytest.mark.browser
+
+STORIES = find_stories([ROOT / "stories"]).stories
+SCREENS = [("scroll", 1280, 800), ("scroll", 390, 844), ("scroll", 800, 600), ("slides", 1280, 720)]
+
+# In the page: for every highlighted feature of the current step, where it is and what is on top.
+PROBE = """
+() => {
+  const api = window.storymap, map = api.map, step = api.config.steps[api.step];
+  const box = map.getContainer().getBoundingClientRect();
+  const size = map.getSize();
+  const out = [];
+  step.highlights.forEach(hl => {
+    const def = api.config.layers[hl.layer];
+    const want = new Set(hl.ids);
+    api.layers[hl.layer].eachLayer(child => {
+      const props = child.feature && child.feature.properties;
+      if (!props || !want.has(String(props[def.id_field]))) return;
+      const at = child.getLatLng ? child.getLatLng() : child.getCenter();
+      const p = map.latLngToContainerPoint(at);
+      const inside = p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y;
+      const top = inside ? document.elementFromPoint(box.left + p.x, box.top + p.y) : null;
+      const onMap = !!top && map.getContainer().contains(top) && !top.closest('.leaflet-control-container');
+      out.push({layer: hl.layer, id: String(props[def.id_field]), inside: inside, onMap: onMap,
+                top: top ? String(top.className && top.className.baseVal !== undefined ? top.tagName : top.className || top.tagName) : null});
+    });
+  });
+  return out;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory) -> dict[tuple[str, str], Path]:
+    out = tmp_path_factory.mktemp("framing")
+    pages = {}
+    for story in STORIES:
+        for layout in ("scroll", "slides"):
+            page = out / f"{story.stem}-{layout}.html"
+            result = subprocess.run(
+                [sys.executable, "-m", "app", "export", str(story), "--out", str(page), "--layout", layout],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
+            assert result.returncode == 0, result.stderr
+            pages[story.stem, layout] = page
+    return pages
+
+
+@pytest.mark.parametrize(("layout", "width", "height"), SCREENS, ids=lambda v: str(v))
+@pytest.mark.parametrize("story", STORIES, ids=lambda p: p.stem)
+def test_every_highlighted_feature_is_on_the_map_and_uncovered(
+    browser, exports, story, layout, width, height
+):
+    context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+    guard = RequestGuard()
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.goto(exports[story.stem, layout].as_uri())
+    page.wait_for_function("window.storymap && window.storymap.map")
+    misses = []
+    for index in range(page.evaluate("storymap.steps")):
+        page.evaluate(f"storymap.goTo({index})")
+        page.wait_for_timeout(50)  # the scroll layout places the card after the move
+        for feature in page.evaluate(PROBE):
+            if not (feature["inside"] and feature["onMap"]):
+                misses.append((index + 1, feature))
+    context.close()
+    assert not misses, f"{story.stem} {layout} {width}×{height}: {misses}"
+    assert guard.outside == []

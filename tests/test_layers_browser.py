@@ -1,0 +1,89 @@
+"""Base layers, highlights in several layers, a step's style change and click-to-step, in Chromium."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.support import ROOT, RequestGuard
+
+pytestmark = pytest.mark.browser
+
+CASE = ROOT / "tests" / "cases" / "stories" / "base_layers_highlights_and_styles_valid.md"
+
+
+@pytest.fixture(scope="module")
+def page(browser, tmp_path_factory):
+    out = tmp_path_factory.mktemp("layers") / "layers.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "export", str(CASE), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, reduced_motion="reduce")
+    guard = RequestGuard()
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.goto(out.as_uri())
+    page.wait_for_function("window.storymap && window.storymap.map")
+    yield page
+    assert guard.outside == []
+    context.close()
+
+
+STYLE_OF = """(args) => { let found = null;
+  storymap.layers[args[0]].eachLayer(c => { if (c.feature.properties.id === args[1]) found = c.options; });
+  return found && {fillOpacity: found.fillOpacity, weight: found.weight, radius: found.radius}; }"""
+
+
+def test_base_layer_shows_unless_hidden_and_both_layers_are_highlighted(page):
+    page.evaluate("storymap.goTo(0)")
+    assert sorted(page.evaluate("storymap.visibleLayers()")) == ["places", "regions"]
+    north, south = (page.evaluate(STYLE_OF, ["regions", rid]) for rid in ("north", "south"))
+    # the step's style sets the regions' fill opacity to 0.1; the highlighted one is stronger
+    assert south["fillOpacity"] == pytest.approx(0.1 * 0.45)
+    assert north["fillOpacity"] == pytest.approx(0.35)
+    assert north["weight"] > south["weight"]
+    paris, berlin = (page.evaluate(STYLE_OF, ["places", pid]) for pid in ("paris", "berlin"))
+    assert paris["radius"] > berlin["radius"]
+    page.evaluate("storymap.goTo(1)")
+    assert page.evaluate("storymap.visibleLayers()") == ["places"]
+
+
+def test_a_click_on_a_highlighted_feature_goes_to_its_first_step(page):
+    page.evaluate("storymap.goTo(1)")
+    page.evaluate(
+        """() => storymap.layers.places.eachLayer(c => { if (c.feature.properties.id === 'paris') c.fire('click'); })"""
+    )
+    assert page.evaluate("storymap.step") == 0
+
+
+def test_an_image_overlay_shows_on_its_step_offline(browser, tmp_path):
+    case = ROOT / "tests" / "cases" / "stories" / "overlay_image_valid.md"
+    out = tmp_path / "overlay.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "export", str(case), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "img-src data:;" in out.read_text(encoding="utf-8")  # nothing online: the CSP allows no host
+    context = browser.new_context(reduced_motion="reduce")
+    guard = RequestGuard()
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.goto(out.as_uri())
+    page.wait_for_function("window.storymap && window.storymap.map")
+    image = "document.querySelector('img.leaflet-image-layer')"
+    assert page.evaluate(f"{image} && {image}.src.startsWith('data:image/png')")
+    assert page.evaluate(f"getComputedStyle({image}).opacity") == "0.6"
+    assert sorted(page.evaluate("storymap.visibleLayers()")) == ["places", "survey"]
+    page.evaluate("storymap.goTo(1)")
+    assert page.evaluate(image) is None
+    assert guard.outside == []
+    context.close()

@@ -1,0 +1,177 @@
+"""The legend and credits in a real Chromium: written order, honest swatches, small maps, point fits."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import ROOT, RequestGuard
+
+pytestmark = pytest.mark.browser
+
+STORY = """---
+title: "Legend case"
+layers:
+  zones:
+    source: ../geodata/zones.geojson
+    label: "Zones"
+    style:
+      by: side
+      categories:
+        west: {color: "#0072B2", label: "Western side"}
+        east: {color: "#E69F00", label: "Eastern side"}
+        centre: {color: "#009E73", label: "Middle"}
+  roads:
+    source: ../geodata/roads.geojson
+    label: "Roads"
+    style: {color: "#333333", weight: 3}
+  tracks:
+    source: ../geodata/tracks.geojson
+    label: "Tracks"
+    style: {color: "#D55E00", weight: 3, dash: "6 4"}
+  towns:
+    source: ../geodata/towns.geojson
+    label: "Towns"
+sources:
+  notes: {title: "Notes"}
+---
+
+## Everything {#all}
+
+All layers.
+
+```map
+fit: zones
+layers: [zones, roads, tracks, towns]
+as_of: 2024-01-01
+sources: [notes]
+```
+
+## One town {#town}
+
+A fit to a single point.
+
+```map
+fit: towns/lyon
+layers: [towns]
+highlight: {layer: towns, ids: [lyon]}
+as_of: 2024-01-01
+sources: [notes]
+```
+"""
+
+
+def square(west: float, south: float, size: float) -> dict:
+    ring = [
+        [west, south],
+        [west + size, south],
+        [west + size, south + size],
+        [west, south + size],
+        [west, south],
+    ]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def collection(features: list[tuple[str, dict, dict]]) -> str:
+    return json.dumps(
+        {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "properties": {"id": fid, **props}, "geometry": geom}
+                for fid, props, geom in features
+            ],
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def page_file(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("legend")
+    (root / "stories").mkdir()
+    (root / "geodata").mkdir()
+    data = {
+        "zones": [
+            ("a", {"side": "west"}, square(0, 44, 2)),
+            ("b", {"side": "centre"}, square(2, 44, 2)),
+            ("c", {"side": "east"}, square(4, 44, 2)),
+        ],
+        "roads": [("r", {}, {"type": "LineString", "coordinates": [[0, 45], [6, 45]]})],
+        "tracks": [("t", {}, {"type": "LineString", "coordinates": [[0, 45.5], [6, 45.5]]})],
+        "towns": [("lyon", {"name": "Lyon"}, {"type": "Point", "coordinates": [4.84, 45.76]})],
+    }
+    for name, features in data.items():
+        (root / "geodata" / f"{name}.geojson").write_text(collection(features), encoding="utf-8")
+    story = root / "stories" / "legend.md"
+    story.write_text(STORY, encoding="utf-8")
+    out = root / "legend.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "export", str(story), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def open_page(browser, page_file: Path, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+    guard = RequestGuard()
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.goto(page_file.as_uri())
+    page.wait_for_function("window.storymap && window.storymap.map")
+    return page, guard
+
+
+def test_legend_rows_keep_the_written_order_and_swatches_match_the_style(browser, page_file):
+    page, guard = open_page(browser, page_file, 1280, 800)
+    rows = page.evaluate(
+        """[...document.querySelectorAll('.sm-legend-layer')].map(b => ({
+             title: b.querySelector('.sm-legend-title').textContent,
+             rows: [...b.querySelectorAll('.sm-legend-row')].map(r => ({
+               label: r.textContent,
+               kind: r.querySelector('.sm-swatch').className,
+               border: getComputedStyle(r.querySelector('.sm-swatch')).borderTopStyle }))}))"""
+    )
+    assert [b["title"] for b in rows] == ["Zones", "Roads", "Tracks", "Towns"]
+    assert [r["label"] for r in rows[0]["rows"]] == ["Western side", "Eastern side", "Middle"]
+    assert rows[1]["rows"][0]["border"] == "solid" and "sm-swatch-line" in rows[1]["rows"][0]["kind"]
+    assert rows[2]["rows"][0]["border"] == "dashed"
+    assert "sm-swatch-point" in rows[3]["rows"][0]["kind"]
+    assert "sm-swatch-polygon" in rows[0]["rows"][0]["kind"]
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.leaflet-control-attribution')).display")
+        != "none"
+    )
+    assert guard.outside == []
+    page.context.close()
+
+
+def test_small_maps_fold_the_credits_behind_a_button_and_compact_the_legend(browser, page_file):
+    page, guard = open_page(browser, page_file, 390, 844)
+    attribution = "getComputedStyle(document.querySelector('.leaflet-control-attribution')).display"
+    assert page.evaluate(attribution) == "none"
+    assert page.evaluate("document.querySelector('.sm-legend').classList.contains('sm-legend-compact')")
+    button = page.get_by_role("button", name="Map credits")
+    assert button.get_attribute("aria-expanded") == "false"
+    box = button.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24
+    button.click()
+    assert button.get_attribute("aria-expanded") == "true"
+    assert page.evaluate(attribution) != "none"
+    assert "Leaflet" in page.locator(".leaflet-control-attribution").inner_text()
+    assert guard.outside == []
+    page.context.close()
+
+
+def test_a_fit_to_one_point_stops_at_a_regional_zoom(browser, page_file):
+    page, _ = open_page(browser, page_file, 1280, 800)
+    page.evaluate("storymap.goTo(1)")
+    zoom = page.evaluate("storymap.map.getZoom()")
+    assert 5 <= zoom <= 7
+    page.context.close()
