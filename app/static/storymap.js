@@ -110,9 +110,12 @@
         if (!r.width || !r.height) return;
         placed.push({ left: r.left - c.left, right: r.right - c.left, top: r.top - c.top, bottom: r.bottom - c.top });
       });
+      // A small map is framed at a lower zoom for the same area (app/views.py), so its names
+      // start earlier: up to 1.5 zoom levels on a phone; the overlap check keeps them apart.
+      var level = zoom + Math.max(0, Math.min(1.5, Math.log2(1280 / Math.max(size.x, 320))));
       labels.forEach(function (label) {
-        var show = zoom >= label.minZoom - 0.01;
-        var font = LABEL_FONT[label.kind] + Math.max(0, Math.min(3, Math.floor(zoom - label.minZoom)));
+        var show = level >= label.minZoom - 0.01;
+        var font = LABEL_FONT[label.kind] + Math.max(0, Math.min(3, Math.floor(level - label.minZoom)));
         var p = map.latLngToContainerPoint(label.latlng);
         if (show && (p.x < 0 || p.y < 0 || p.x > size.x || p.y > size.y)) show = false;
         if (show) {
