@@ -115,7 +115,7 @@
       var level = zoom + Math.max(0, Math.min(1.5, Math.log2(1280 / Math.max(size.x, 320))));
       labels.forEach(function (label) {
         var show = level >= label.minZoom - 0.01;
-        var font = LABEL_FONT[label.kind] + Math.max(0, Math.min(3, Math.floor(level - label.minZoom)));
+        var font = LABEL_FONT[label.kind] + Math.max(0, Math.min(3, Math.floor(zoom - label.minZoom)));
         var p = map.latLngToContainerPoint(label.latlng);
         if (show && (p.x < 0 || p.y < 0 || p.x > size.x || p.y > size.y)) show = false;
         if (show) {
