@@ -127,13 +127,19 @@ def _size(n: int) -> str:
     help="Write scripts, styles and map data as files in this folder instead of inlining them.",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings (and geometry repairs) as errors.")
-def export(story: Path, out: Path, layout: str, assets: Path | None, strict: bool) -> None:
+@click.option(
+    "--fetch-media",
+    is_flag=True,
+    help="Download remote images into the page (otherwise they stay links and the page requests nothing).",
+)
+def export(story: Path, out: Path, layout: str, assets: Path | None, strict: bool, fetch_media: bool) -> None:
     """Export STORY as one self-contained HTML page (no server, no CDN)."""
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from app.export import export_story
     from app.mapview import map_parts
+    from app.media import MediaError
 
     console = Console(stderr=True)
     stages = ["read", "load layers", "check steps", "build map", "write"]
@@ -163,7 +169,15 @@ def export(story: Path, out: Path, layout: str, assets: Path | None, strict: boo
         stage("build map")
         parts = map_parts(checked)
         stage("write")
-        written = export_story(checked, out, layout=layout, assets=assets, parts=parts)
+        try:
+            written = export_story(
+                checked, out, layout=layout, assets=assets, parts=parts, fetch_media=fetch_media
+            )
+        except MediaError as exc:
+            progress.stop()
+            raise click.ClickException(
+                f"{exc} — check the address, or export without --fetch-media"
+            ) from None
         progress.update(tasks["write"], completed=1, description="write [green]✓")
     for problem in checked.warnings:
         _echo_problem(problem)

@@ -21,9 +21,10 @@ from pathlib import Path
 from app import basemap, tiles
 from app.assets import page_assets
 from app.mapview import MapParts, map_parts
-from app.markup import Credit, source_view, step_views, templates
+from app.markup import Credit, closing_view, intro_html, source_view, step_views, templates
+from app.media import EMBED_HOSTS
 from app.models import Story
-from app.render import render_markdown, sanitize_inline
+from app.render import Assets, sanitize_inline
 from app.validate import Checked
 
 LAYOUTS = ("scroll", "slides")
@@ -34,7 +35,7 @@ class Page:
     """The rendered page and, when assets are separate, the files that go with it."""
 
     html: str
-    assets: dict[str, str]  # file name → text; empty when everything is inlined
+    assets: dict[str, str | bytes]  # file name → text (scripts, styles) or bytes (media); empty when inlined
 
 
 def credits(story: Story) -> list[Credit]:
@@ -77,12 +78,14 @@ def credits(story: Story) -> list[Credit]:
 
 
 def content_security_policy(story: Story) -> str:
-    """What the single-file page may load: nothing but itself (and tiles if the story asks)."""
+    """What the single-file page may load: nothing but itself, inlined media, tiles if the story
+    uses them, and a YouTube or Vimeo player once the reader clicks its link."""
     online = story.meta.basemap != "natural-earth" or any(o.tiles for o in story.meta.overlays.values())
     images = "data: https:" if online else "data:"
     return (
         "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-        f"img-src {images}; font-src data:; base-uri 'none'; form-action 'none'"
+        f"img-src {images}; media-src data:; frame-src {' '.join(h.rsplit('/', 2)[0] for h in EMBED_HOSTS)}; "
+        "font-src data:; base-uri 'none'; form-action 'none'"
     )
 
 
@@ -91,8 +94,12 @@ def render_page(
     layout: str = "scroll",
     parts: MapParts | None = None,
     assets_href: str | None = None,
+    fetch_media: bool = False,
 ) -> Page:
     """The export page for a story that validated.
+
+    ``fetch_media`` downloads remote images into the page (the author's ``--fetch-media``);
+    otherwise they stay links and the page requests nothing.
 
     ``assets_href`` (a relative URL prefix such as ``"assets/"``) writes scripts, styles and
     map data as separate files (returned in :attr:`Page.assets`); without it everything is
@@ -105,7 +112,8 @@ def render_page(
         raise ValueError(f"layout must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     parts = parts or map_parts(checked)
     page_js, page_css = page_assets()
-    assets: dict[str, str] = {}
+    assets: dict[str, str | bytes] = {}
+    media = Assets(assets_href) if assets_href is not None else None
     if assets_href is not None:
         data_name = f"{story.slug}.map.js"
         assets = {
@@ -127,11 +135,14 @@ def render_page(
         assets_href=assets_href,
         data_name=f"{story.slug}.map.js",
         csp=content_security_policy(story) if assets_href is None else None,
-        intro_html=render_markdown(story.intro, base=Path(story.path)) if story.intro.strip() else "",
-        steps=step_views(story),
+        intro_html=intro_html(story, fetch=fetch_media, assets=media),
+        steps=step_views(story, fetch=fetch_media, assets=media),
+        closing=closing_view(story, fetch=fetch_media, assets=media),
         credits=credits(story),
         all_sources=[source_view(sid, s) for sid, s in story.meta.sources.items()],
     )
+    if media is not None:
+        assets.update(media.files)
     return Page(html=html, assets=assets)
 
 
@@ -148,17 +159,21 @@ def export_story(
     layout: str = "scroll",
     assets: Path | None = None,
     parts: MapParts | None = None,
+    fetch_media: bool = False,
 ) -> list[Path]:
     """Write the page (and, with ``assets``, its asset files); returns the files written."""
     href = assets_href(out, assets) if assets is not None else None
-    page = render_page(checked, layout=layout, parts=parts, assets_href=href)
+    page = render_page(checked, layout=layout, parts=parts, assets_href=href, fetch_media=fetch_media)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page.html, encoding="utf-8")
     written = [out]
     if assets is not None:
         assets.mkdir(parents=True, exist_ok=True)
-        for name, text in page.assets.items():
+        for name, content in page.assets.items():
             path = assets / name
-            path.write_text(text, encoding="utf-8")
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
             written.append(path)
     return written

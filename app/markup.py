@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from app.dates import StoryDate
 from app.models import Source, Story
-from app.render import render_markdown
+from app.render import Assets, render_markdown
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -73,23 +73,31 @@ def source_view(source_id: str, source: Source) -> SourceView:
     return SourceView(source_id, source.title, source.outlet, source.author, source.date, source.url)
 
 
-def step_view(story: Story, index: int) -> StepView:
-    """One step card's view: text rendered and sanitized, sources resolved."""
+def step_view(story: Story, index: int, *, fetch: bool = False, assets: Assets | None = None) -> StepView:
+    """One step card's view: text rendered and sanitized, sources resolved (``fetch`` and
+    ``assets``: see :func:`app.render.render_markdown`)."""
     step = story.steps[index]
     sources = story.meta.sources
     return StepView(
         index=index,
         id=step.id,
         title=step.title,
-        html=render_markdown(step.text, base=Path(story.path)),
+        html=render_markdown(step.text, base=Path(story.path), fetch=fetch, assets=assets),
         as_of=step.map.as_of,
         sources=[source_view(sid, sources[sid]) for sid in step.map.sources if sid in sources],
     )
 
 
-def step_views(story: Story) -> list[StepView]:
+def step_views(story: Story, *, fetch: bool = False, assets: Assets | None = None) -> list[StepView]:
     """Every step card's view, in order."""
-    return [step_view(story, index) for index in range(len(story.steps))]
+    return [step_view(story, index, fetch=fetch, assets=assets) for index in range(len(story.steps))]
+
+
+def intro_html(story: Story, *, fetch: bool = False, assets: Assets | None = None) -> str:
+    """The text before the first step, rendered and sanitized ("" when there is none)."""
+    if not story.intro.strip():
+        return ""
+    return render_markdown(story.intro, base=Path(story.path), fetch=fetch, assets=assets)
 
 
 @cache
@@ -108,3 +116,27 @@ def step_card(story: Story, index: int, *, live: bool = False) -> Markup:
 def story_header(story: Story) -> Markup:
     """The story's title, subtitle, byline and date on their own (the tour)."""
     return _macro("story_header.html.j2", "story_header")(story.meta, dir=story.meta.dir)
+
+
+@dataclass(frozen=True)
+class ClosingView:
+    """The closing section: its heading and its text, sanitized."""
+
+    title: str
+    html: str
+
+
+def closing_view(story: Story, *, fetch: bool = False, assets: Assets | None = None) -> ClosingView | None:
+    """The closing section's view, or None when the story has none."""
+    if story.closing is None:
+        return None
+    text = render_markdown(story.closing.text, base=Path(story.path), fetch=fetch, assets=assets)
+    return ClosingView(story.closing.title, text)
+
+
+def closing_card(story: Story) -> Markup:
+    """The closing section on its own (the tour), in the story's language and direction."""
+    view = closing_view(story)
+    if view is None:
+        return Markup("")
+    return _macro("closing.html.j2", "closing_card")(view, story.meta.lang, dir=story.meta.dir)

@@ -226,6 +226,11 @@ class FrontMatter(_Strict):
             "English); `false` hides them."
         ),
     )
+    panel: Literal["start", "end"] | None = Field(
+        None,
+        description="Side of the map for the text: start (left; right in RTL) or end. "
+        "Default: start in the export, end in the tour.",
+    )
     legend_position: Literal["topright", "topleft", "bottomright", "bottomleft"] | None = Field(
         None, description="Map corner for the legend; default topright (topleft in RTL stories)."
     )
@@ -238,6 +243,24 @@ class FrontMatter(_Strict):
     ] = Field(default_factory=dict, description="Source id → source.")
     overlays: dict[Identifier, Overlay] = Field(
         default_factory=dict, description="Overlay id → raster overlay; steps list overlay ids in `layers`."
+    )
+
+
+MEDIA_KINDS = ("image", "video", "audio", "youtube", "vimeo", "soundcloud", "tweet")
+
+
+class Media(_Strict):
+    """A fenced ```media block in a step's text: an image, a video or a sound, with its credit."""
+
+    src: str = Field(min_length=1, description="A local file (relative to the story) or a web address.")
+    alt: str = Field(
+        min_length=1, description="What it shows or says, for readers who cannot see or hear it."
+    )
+    caption: str | None = Field(None, description="Caption shown under it.")
+    credit: str | None = Field(None, description='Who made it, e.g. "Photo: Frank Hurley".')
+    poster: str | None = Field(None, description="A local image shown before a video plays.")
+    kind: Literal[MEDIA_KINDS] | None = Field(  # type: ignore[valid-type]
+        None, description="image, video, audio, youtube, vimeo, soundcloud or tweet; guessed from `src`."
     )
 
 
@@ -329,6 +352,14 @@ class Step(_Strict):
     line: int
 
 
+class Closing(_Strict):
+    """The section after the last step (`## Title {.closing}`): credits, methodology, corrections."""
+
+    title: str
+    text: str
+    line: int
+
+
 class Story(_Strict):
     """A validated story: front matter, steps and where it came from."""
 
@@ -337,3 +368,4 @@ class Story(_Strict):
     meta: FrontMatter
     intro: str = ""
     steps: list[Step]
+    closing: Closing | None = None

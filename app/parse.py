@@ -18,7 +18,8 @@ from app.errors import Problem, display_path
 from app.ids import is_id, slugify
 
 FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-HEADING_ID_RE = re.compile(r"^(.*?)\s*\{#([^}\s]*)\}\s*$")
+HEADING_ATTRS_RE = re.compile(r"^(.*?)\s*\{((?:\s*[#.][^\s}]*)+)\s*\}\s*$")  # ## Title {#id .closing}
+CLOSING = "closing"
 MAX_STORY_BYTES = 5 * 1024 * 1024
 
 LinePath = tuple[str | int, ...]
@@ -64,6 +65,7 @@ class RawStory:
     intro: str
     steps: list[RawStep]
     problems: list[Problem]
+    closing: RawStep | None = None  # the `## Title {.closing}` section after the last step
 
 
 class _Loader(yaml.SafeLoader):
@@ -325,9 +327,34 @@ def _read_body(story: RawStory, lines: list[str], offset: int) -> None:
             if token.tag == "h2":
                 title = tokens[index + 1].content.strip()
                 line = offset + token.map[0] + 1
-                match = HEADING_ID_RE.match(title)
+                match = HEADING_ATTRS_RE.match(title)
+                attrs = match.group(2).split() if match else []
+                ids = [a[1:] for a in attrs if a.startswith("#")]
+                classes = [a[1:] for a in attrs if a.startswith(".")]
+                for name in classes:
+                    if name != CLOSING:
+                        story.problems.append(
+                            Problem(
+                                shown,
+                                line,
+                                f'unknown heading class ".{name}"',
+                                "the one class is .closing, for the section after the last step",
+                                severity="warning",
+                            )
+                        )
+                if story.closing is not None:
+                    story.problems.append(
+                        Problem(
+                            shown,
+                            line,
+                            f"this section comes after the closing section (line {story.closing.line})",
+                            "move the closing section to the end of the story",
+                        )
+                    )
                 if match:
-                    title, step_id = match.group(1).strip(), match.group(2)
+                    title = match.group(1).strip()
+                if ids:
+                    step_id = ids[0]
                     if not is_id(step_id):
                         story.problems.append(
                             Problem(
@@ -346,7 +373,10 @@ def _read_body(story: RawStory, lines: list[str], offset: int) -> None:
                     )
                 current = RawStep(title=title or f"Step {len(headings) + 1}", id=step_id, line=line)
                 headings.append((token.map[0], token.map[1], current))
-                story.steps.append(current)
+                if CLOSING in classes and story.closing is None:
+                    story.closing = current
+                else:
+                    story.steps.append(current)
             elif token.tag == "h1":
                 story.problems.append(
                     Problem(
@@ -416,6 +446,16 @@ def _read_body(story: RawStory, lines: list[str], offset: int) -> None:
                         line,
                         "a ```map block comes before the first step",
                         "move it under a '## ' heading",
+                    )
+                )
+                continue
+            if current is story.closing:
+                story.problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        "the closing section has no map",
+                        "move the map block into a step, or remove .closing from the heading",
                     )
                 )
                 continue

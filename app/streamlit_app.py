@@ -55,21 +55,33 @@ CHROME_CSS = {
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
 [data-testid="stToolbar"], footer:not(.sm-step-meta) { display: none !important; }
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
-.st-key-present-text { position: fixed; left: 24px; bottom: 24px; max-width: min(560px, 90vw); z-index: 999;
-  background: rgba(255,255,255,0.95); padding: 18px 24px; border-radius: 10px; box-shadow: 0 4px 18px rgba(0,0,0,0.25); }
-.st-key-present-text .sm-text p, .st-key-present-text .sm-text li { font-size: 1.35rem; line-height: 1.45; }
-.st-key-present-text h2 { font-size: 2rem; }
-@media (max-width: 640px) { .st-key-present-text { position: static; max-width: none; } }
+/* The map and the text card side by side, so the card never covers what the step points at. */
+.st-key-present-stage { display: grid !important; grid-template-columns: minmax(0, 1fr) clamp(300px, 30vw, 560px); gap: 0 !important; }
+.st-key-present-stage-start { display: grid !important; grid-template-columns: clamp(300px, 30vw, 560px) minmax(0, 1fr); gap: 0 !important; }
+.st-key-present-stage > div, .st-key-present-stage-start > div { width: auto !important; min-width: 0; }
+.st-key-present-text { height: 100vh; overflow-y: auto; box-sizing: border-box; padding: 28px 32px 84px;
+  background: #fff; border-inline-start: 1px solid #dedbd2; }
+.st-key-present-text .sm-text p, .st-key-present-text .sm-text li { font-size: 1.3rem; line-height: 1.45; }
+.st-key-present-text h2 { font-size: 1.9rem; }
+@media (max-width: 800px) {
+  .st-key-present-stage, .st-key-present-stage-start { grid-template-columns: minmax(0, 1fr); }
+  .st-key-present-text { height: auto; padding: 16px 18px 84px; border: 0; }
+}
 """,
 }
 
 BASE_CSS = """
 .st-key-stage { display: grid !important; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.5rem; align-items: start; }
-.st-key-stage > div { width: auto !important; min-width: 0; }
-@media (max-width: 640px) { .st-key-stage { grid-template-columns: minmax(0, 1fr); } }
+.st-key-stage-start { display: grid !important; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 1.5rem; align-items: start; }
+.st-key-stage > div, .st-key-stage-start > div { width: auto !important; min-width: 0; }
+@media (max-width: 640px) { .st-key-stage, .st-key-stage-start { grid-template-columns: minmax(0, 1fr); } }
 .sm-story-header { padding-top: 2.25rem; margin: 0 0 1rem; }
 .sm-story-header, .sm-step { overflow-wrap: break-word; }
 .sm-story-header .sm-title { font-size: 2.4rem; line-height: 1.15; font-weight: 700; margin: 0 0 0.4rem; padding: 0; }
+.sm-media { margin: 0 0 1em; }
+.sm-media img, .sm-media video, .sm-media audio { display: block; max-width: 100%; height: auto; }
+.sm-media figcaption { font-size: 0.85rem; color: #555; margin-top: 0.3rem; }
+.sm-credit { font-style: italic; }
 .sm-subtitle { font-size: 1.05rem; font-style: italic; color: #444; margin: 0 0 0.4rem; }
 .sm-byline { font-size: 0.9rem; color: #555; margin: 0; }
 .sm-author { font-weight: 600; }
@@ -96,7 +108,11 @@ def _on_frame_step(slug: str, key: str) -> None:
 
 
 def _step_text(entry: tour.StoryEntry, index: int) -> None:
-    st.html(markup.step_card(entry.checked.story, index, live=True))
+    story = entry.checked.story
+    card = markup.step_card(story, index, live=True)
+    if index == len(story.steps) - 1:
+        card += markup.closing_card(story)  # credits, methodology, corrections: after the last step
+    st.html(card)
 
 
 def _problems(entry: tour.StoryEntry) -> None:
@@ -147,16 +163,25 @@ def _stage(entry: tour.StoryEntry, slug: str, mode: str) -> None:
         "key": map_key,
         "on_step": lambda: _on_frame_step(slug, map_key),
     }
+    # The text at the story's `panel` side (the tour's default: after the map). Each layout is
+    # one keyed container laid out by CSS (stacked on phones): a rerun of this fragment sends
+    # one block instead of the four that st.columns would.
+    text_first = story.meta.panel == "start"
     if mode == "present":
-        story_map(entry.doc, **kwargs)
-        with st.container(key="present-text"):
-            _step_text(entry, index)
+        with st.container(key="present-stage-start" if text_first else "present-stage"):
+            if not text_first:
+                story_map(entry.doc, **kwargs)
+            with st.container(key="present-text"):
+                _step_text(entry, index)
+            if text_first:
+                story_map(entry.doc, **kwargs)
         return
-    # One keyed container laid out by CSS (map | text; stacked on phones): a rerun of this
-    # fragment then sends one block instead of the four that st.columns would.
-    with st.container(key="stage"):
+    with st.container(key="stage-start" if text_first else "stage"):
+        if text_first:
+            _step_text(entry, index)
         story_map(entry.doc, **kwargs)
-        _step_text(entry, index)
+        if not text_first:
+            _step_text(entry, index)
 
 
 def main() -> None:
@@ -171,7 +196,7 @@ def main() -> None:
     st.html(f"<style>{BASE_CSS}{CHROME_CSS[mode]}</style>")
     entries = _entries()
     if not entries:
-        st.info("No stories yet. Create one with `python -m app new my-story`.")
+        st.info("No stories yet. Create one with `storymap new my-story`.")
         return
     wanted = tour.safe_slug(params.get("story"))
     if params.get("story") is not None and (wanted is None or wanted not in entries):

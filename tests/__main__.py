@@ -1,9 +1,9 @@
 """``python -m tests [PYTEST ARGS]``: install what the whole suite needs, then run it.
 
 The browser tests drive Debian's Chromium (``/usr/bin/chromium``, never a downloaded browser)
-and the geodata check rebuilds the layers from npm's ``world-atlas``. On a fresh machine this
-installs Chromium with apt-get (through sudo unless run as root) and runs ``npm ci`` when
-``node_modules`` is missing, then runs pytest from the repository root with any extra
+the geodata check rebuilds the layers from npm's ``world-atlas`` and the accessibility tests
+inject npm's ``axe-core``. On a fresh machine this installs Chromium with apt-get (through sudo
+unless run as root) and runs ``npm ci`` when an npm package is missing, then runs pytest from the repository root with any extra
 arguments passed through (e.g. ``python -m tests -x -k export``). The exit code is pytest's;
 "no tests ran" (5) stays a failure.
 """
@@ -11,6 +11,7 @@ arguments passed through (e.g. ``python -m tests -x -k export``). The exit code 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -64,8 +65,11 @@ def ensure_chromium(path: str) -> bool:
 
 
 def ensure_node_modules() -> bool:
-    """npm's world-atlas (Natural Earth), which the geodata rebuild test needs."""
-    if (ROOT / "node_modules" / "world-atlas").is_dir():
+    """Every npm package of package.json: world-atlas (the geodata rebuild test), axe-core (the
+    accessibility tests). ``npm ci`` when any is missing, e.g. after package.json gained one."""
+    manifest = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))
+    wanted = {**manifest.get("dependencies", {}), **manifest.get("devDependencies", {})}
+    if all((ROOT / "node_modules" / name / "package.json").is_file() for name in wanted):
         return True
     if shutil.which("npm") is None:
         say("node_modules is missing and npm is not installed — install node/npm, then run `npm ci`")

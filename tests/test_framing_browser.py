@@ -3,7 +3,8 @@
 For each step, each highlighted feature must lie inside the map, and the topmost element at its
 screen point must be the map itself: not the legend, a control, the credits, a text card or the
 page edge. Exports are checked in Chromium at desktop, phone and small-embed sizes (scroll) and
-at a presentation size (slides).
+at a presentation size (slides); the Streamlit tour at desktop and phone sizes, its presentation
+mode on a laptop and a projector, and its embed mode in a small frame.
 """
 
 from __future__ import annotations
@@ -15,12 +16,19 @@ from pathlib import Path
 import pytest
 
 from app.paths import find_stories
-from tests.support import ROOT, RequestGuard
+from tests.support import ROOT, RequestGuard, copy_project, streamlit_server, wait_for_app, wait_for_step
 
 pytestmark = pytest.mark.browser
 
 STORIES = find_stories([ROOT / "stories"]).stories
 SCREENS = [("scroll", 1280, 800), ("scroll", 390, 844), ("scroll", 800, 600), ("slides", 1280, 720)]
+TOUR_SCREENS = [
+    ("tour", 1280, 800),
+    ("tour", 390, 844),
+    ("present", 1280, 720),
+    ("present", 1920, 1080),
+    ("embed", 800, 600),
+]
 
 # In the page: for every highlighted feature of the current step, where it is and what is on top.
 PROBE = """
@@ -40,7 +48,7 @@ PROBE = """
       const inside = p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y;
       const top = inside ? document.elementFromPoint(box.left + p.x, box.top + p.y) : null;
       const onMap = !!top && map.getContainer().contains(top) && !top.closest('.leaflet-control-container');
-      out.push({layer: hl.layer, id: String(props[def.id_field]), inside: inside, onMap: onMap,
+      out.push({layer: hl.layer, id: String(props[def.id_field]), inside: inside, onMap: onMap, x: p.x, y: p.y,
                 top: top ? String(top.className && top.className.baseVal !== undefined ? top.tagName : top.className || top.tagName) : null});
     });
   });
@@ -87,4 +95,42 @@ def test_every_highlighted_feature_is_on_the_map_and_uncovered(
                 misses.append((index + 1, feature))
     context.close()
     assert not misses, f"{story.stem} {layout} {width}×{height}: {misses}"
+    assert guard.outside == []
+
+
+@pytest.fixture(scope="module")
+def tour_server(tmp_path_factory):
+    project = copy_project(tmp_path_factory.mktemp("framing-tour"))
+    with streamlit_server(project / "stories") as url:
+        yield url
+
+
+@pytest.mark.parametrize(("mode", "width", "height"), TOUR_SCREENS, ids=lambda v: str(v))
+@pytest.mark.parametrize("story", STORIES, ids=lambda p: p.stem)
+def test_every_highlighted_feature_is_uncovered_in_the_tour(browser, tour_server, story, mode, width, height):
+    from app.ids import story_slug
+
+    context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+    guard = RequestGuard()
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.goto(f"{tour_server}/?story={story_slug(story)}&mode={mode}")
+    wait_for_app(page)
+    frame = page.frame_locator("iframe[data-testid=storymap-frame]").owner.element_handle().content_frame()
+    misses = []
+    for index in range(page.evaluate("storymap.steps")):
+        page.evaluate(f"storymap.goTo({index})")
+        wait_for_step(page, index)
+        box = page.locator("iframe[data-testid=storymap-frame]").bounding_box()
+        for feature in frame.evaluate(PROBE):
+            # inside the frame: the map itself; in the page: the map frame, not a card over it
+            x, y = box["x"] + feature["x"], box["y"] + feature["y"]
+            on_page = page.evaluate(
+                "([x, y]) => { const e = document.elementFromPoint(x, y); return !!e && e.matches('iframe[data-testid=storymap-frame]'); }",
+                [x, y],
+            )
+            if not (feature["inside"] and feature["onMap"] and on_page):
+                misses.append((index + 1, feature, on_page))
+    context.close()
+    assert not misses, f"{story.stem} {mode} {width}×{height}: {misses}"
     assert guard.outside == []

@@ -72,12 +72,12 @@ def test_storymapjs_views_titles_text_and_media(tmp_path):
     assert overview.map.fit == "places"  # the overview slide fits every marker
     assert (plymouth.title, plymouth.map.center, plymouth.map.zoom) == ("Plymouth", (50.3755, -4.1427), 10)
     assert str(plymouth.map.as_of) == "1768-08-26"
-    assert plymouth.map.highlight.ids == ["Plymouth"] and plymouth.map.sources == ["original"]
+    assert plymouth.map.highlights[0].ids == ["Plymouth"] and plymouth.map.sources == ["original"]
     assert "![Plymouth harbour](../media/storymapjs/harbour.png)" in plymouth.text
     assert "Plymouth harbour — Port archive" in plymouth.text
     assert "#### Stores" in plymouth.text and "- salt beef" in plymouth.text
     assert (project / "media" / "storymapjs" / "harbour.png").is_file()
-    assert tahiti.map.zoom == 18 and botany.map.zoom == 1  # 20 and 0 clamped (and reported)
+    assert tahiti.map.zoom == 20 and botany.map.zoom == 0  # zoom 0–22 carried as written
     assert "*April 1769*" in tahiti.text and "alert" not in tahiti.text
     assert "[A film of the transit](https://www.youtube.com/watch?v=abc123XYZ)" in tahiti.text
     places = json.loads((project / "geodata" / "storymapjs-places.geojson").read_text())
@@ -96,8 +96,8 @@ def test_mapbox_swaps_lng_lat_and_reads_chapters(tmp_path):
     assert (golden.id, golden.map.center, golden.map.zoom) == ("golden-gate", (37.8199, -122.4783), 12.5)
     assert "Opened in **1937**, it spans the strait." in golden.text
     assert bay.map.duration == 0  # mapAnimation: jumpTo
-    assert (aside.title, aside.map.center, aside.map.zoom) == ("Behind the scenes", (37.7749, -122.4194), 1)
-    assert story.meta.layers["places"].style.color == "#3FB1CE"
+    assert (aside.title, aside.map.center, aside.map.zoom) == ("Behind the scenes", (37.7749, -122.4194), 0)
+    assert story.meta.layers["places"].style.color == "#3fb1ce"  # normalised
     assert "[Mapbox Storytelling](https://github.com/mapbox/storytelling)" in story.intro
     story_text = (project / "stories" / "mapbox.md").read_text()
     assert "pk.not-a-real-token" not in story_text + (CASES / "mapbox" / "expected-report.txt").read_text()
@@ -113,12 +113,16 @@ def test_leaflet_sheets_rows_options_and_colours(tmp_path):
     first, second, jazz, trinity, final = story.steps
     assert (first.map.center, first.map.zoom) == ((41.7676, -72.6782), 15)
     assert "[Source: school catalogue](https://example.org/catalogue)" in first.text
-    assert second.map.zoom == 18
+    assert second.map.zoom == 19
     assert "an &lt;audio> tag" in jazz.text and jazz.title == "Jazz at the Collective"
     assert trinity.map.fit == "places/trinity-college"  # no Zoom: fit the marker
     assert final.map.highlight is None  # Marker: Hidden
     style = story.meta.layers["places"].style
-    assert style.by == "color" and set(style.categories) == {"#0072B2", "#2a7fff", "#b52c2c"}
+    assert style.by == "color" and set(style.categories) == {
+        "#0000ff",
+        "#2a7fff",
+        "#b52c2c",
+    }  # "blue" carried as #0000ff
 
 
 def test_odyssey_chapters_actions_and_markers(tmp_path):
@@ -126,9 +130,9 @@ def test_odyssey_chapters_actions_and_markers(tmp_path):
     beginning, troy, ithaca, sea = story.steps
     assert (story.meta.title, story.meta.byline) == ("The Odyssey, mapped", "Homer")
     assert (beginning.map.center, beginning.map.zoom) == ((37.9838, 23.7275), 6)
-    assert (troy.map.center, troy.map.highlight.ids) == ((39.9575, 26.2389), ["Troy"])
-    assert ithaca.map.zoom == 18 and "**twenty years**" in ithaca.text
-    assert (sea.map.center, sea.map.zoom) == ((38.4, 20.7), 1)  # zoom 0 clamped, center kept
+    assert (troy.map.center, troy.map.highlights[0].ids) == ((39.9575, 26.2389), ["Troy"])
+    assert ithaca.map.zoom == 19 and "**twenty years**" in ithaca.text
+    assert (sea.map.center, sea.map.zoom) == ((38.4, 20.7), 0)  # zoom 0 carried, center kept
     assert "S.torqueLayer" not in sea.text and "sleep" not in sea.text
 
 

@@ -87,3 +87,44 @@ def test_an_image_overlay_shows_on_its_step_offline(browser, tmp_path):
     assert page.evaluate(image) is None
     assert guard.outside == []
     context.close()
+
+
+def test_media_shows_inline_and_players_load_only_when_clicked(browser, tmp_path):
+    case = ROOT / "tests" / "cases" / "stories" / "media_valid.md"
+    out = tmp_path / "media.html"
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "export", str(case), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    context = browser.new_context(reduced_motion="reduce")
+    guard = RequestGuard()
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.goto(out.as_uri())
+    page.wait_for_function("window.storymap && window.storymap.map")
+    figures = page.evaluate(
+        """[...document.querySelectorAll('figure.sm-media')].map(f => ({
+             img: (f.querySelector('img') || {}).src || null, audio: (f.querySelector('audio') || {}).src || null,
+             caption: (f.querySelector('figcaption') || {}).textContent || null,
+             embed: (f.querySelector('a.sm-embed') || {}).dataset ? f.querySelector('a.sm-embed').dataset.embed : null,
+             link: (f.querySelector('a') || {}).href || null }))"""
+    )
+    assert figures[0]["img"].startswith("data:image/png;base64,")
+    assert figures[0]["caption"] == "The smallest picture in the corpus. Photo: the storymap project"
+    assert figures[1]["audio"].startswith("data:audio/wav;base64,")
+    assert figures[2]["embed"] == "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    assert figures[3]["embed"] == "https://player.vimeo.com/video/76979871"
+    assert figures[4]["link"] == "https://soundcloud.com/example/a-track" and figures[4]["embed"] is None
+    assert guard.outside == []  # nothing from YouTube, Vimeo or SoundCloud before a click
+    page.evaluate("storymap.goTo(1)")
+    page.locator("a.sm-embed").first.click()
+    player = page.locator("iframe.sm-player")
+    assert player.get_attribute("src").startswith("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")
+    assert player.get_attribute("title") == "A music video"
+    assert {u.split("/")[2] for u in guard.outside} <= {
+        "www.youtube-nocookie.com"
+    }  # only what the reader asked for
+    context.close()

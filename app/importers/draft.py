@@ -7,22 +7,22 @@ nothing is dropped silently. :mod:`app.importers.write` turns the draft into fil
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from app.models import COLOR_PATTERN, MAX_ZOOM, MIN_ZOOM
+from pydantic_core import PydanticCustomError
+
+from app.dates import StoryDate
+from app.models import MAX_ZOOM, MIN_ZOOM, css_color
 
 WHY_EMBED = "the format lacks media embeds; written as a link (issue #12 item 2)"
-WHY_COLOUR = "the format takes hex colours only today (issue #12 item 4)"
+WHY_COLOUR = "it is not a CSS colour"
 WHY_BASEMAP = (
     "the basemap is natural-earth (offline) or an xyzservices name; tile URLs and vendor styles are not"
 )
-WHY_LAYER_STEP = "a step cannot change a layer's opacity or style yet (issue #12 item 5)"
-WHY_OVERLAY = "a step cannot add a tile overlay yet (issue #12 item 5)"
+WHY_LAYER_STEP = "the layer belongs to the source's vendor map style, which the imported story does not have"
+WHY_OVERLAY = "overlays take an xyzservices name or a local image, not a tile URL template"
 WHY_LAYOUT = "the page layout is the same for every story"
-
-_COLOR_RE = re.compile(COLOR_PATTERN)
 
 
 class ImportFailed(Exception):
@@ -122,7 +122,7 @@ class DraftStep:
     fit_all: bool = False
     marker: str | None = None
     duration: float | None = None
-    as_of: dt.date | None = None
+    as_of: StoryDate | None = None
     date_text: str = ""
 
 
@@ -146,29 +146,31 @@ class Draft:
     attribution: str | None = None
 
 
-def hex_colour(value: str) -> str | None:
-    """``value`` if it is a hex colour the format accepts, else None."""
-    value = value.strip()
-    return value if _COLOR_RE.match(value) else None
+def css_colour(value: str) -> str | None:
+    """``value`` as the format writes a CSS colour (name, hex, rgb(), hsl()), or None."""
+    try:
+        return css_color(value)
+    except PydanticCustomError:
+        return None
 
 
 def clamp_zoom(zoom: float, report: Report, where: str) -> float:
-    """The zoom within the format's 1–18, reporting a clamp."""
+    """The zoom within the format's 0–22, reporting a clamp."""
     if MIN_ZOOM <= zoom <= MAX_ZOOM:
         return zoom
     clamped = float(MIN_ZOOM if zoom < MIN_ZOOM else MAX_ZOOM)
     report.add(
         where,
         f"zoom {zoom:g}",
-        f"zoom is {MIN_ZOOM}–{MAX_ZOOM} today (issue #12 item 4); clamped to {clamped:g}",
+        f"zoom is {MIN_ZOOM}–{MAX_ZOOM}; clamped to {clamped:g}",
     )
     return clamped
 
 
-def parse_date(text: str) -> dt.date | None:
-    """A full YYYY-MM-DD date, or None (the format's as_of takes nothing less precise yet)."""
+def parse_date(text: str) -> StoryDate | None:
+    """A date at the precision written (1790, 1915-01, 1915-01-18, 1914/1917), or None."""
     try:
-        return dt.date.fromisoformat(text.strip())
+        return StoryDate.parse(text.strip())
     except ValueError:
         return None
 

@@ -24,7 +24,7 @@ from app.importers.draft import (
     Report,
     as_number,
     clamp_zoom,
-    hex_colour,
+    css_colour,
     unique_id,
 )
 from app.importers.text import plain
@@ -144,7 +144,7 @@ def _chapter(
         )
     elif marker != "Hidden":
         colour = cell("Marker Color")
-        place = Place(unique_id(title, ids, f"chapter-{number}"), title, lat, lon, color=hex_colour(colour))
+        place = Place(unique_id(title, ids, f"chapter-{number}"), title, lat, lon, color=css_colour(colour))
         if colour and place.color is None:
             report.add(line, f"Marker Color {colour}", WHY_COLOUR + "; the marker takes the layer's colour")
         if cell("Location"):

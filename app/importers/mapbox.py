@@ -28,7 +28,7 @@ from app.importers.draft import (
     Report,
     as_number,
     clamp_zoom,
-    hex_colour,
+    css_colour,
     unique_id,
 )
 from app.importers.text import plain
@@ -176,7 +176,7 @@ def _top(config: Obj, draft: Draft, report: Report) -> None:
                 "no token is needed: the story's map asks Mapbox for nothing",
             )
         elif key == "markerColor":
-            colour = hex_colour(value) if isinstance(value, str) else None
+            colour = css_colour(value) if isinstance(value, str) else None
             if colour:
                 draft.marker_color = colour
             else:

@@ -266,7 +266,7 @@ class Writer:
         if step.duration is not None:
             block["duration"] = step.duration
         if step.as_of is not None:
-            block["as_of"] = step.as_of
+            block["as_of"] = step.as_of.iso
         block["sources"] = [SOURCE]
         return block
 

@@ -19,7 +19,7 @@ from app.errors import Problem, StoryError, StoryValidationError, display_path
 from app.geodata import LayerData
 from app.ids import is_slug, story_slug
 from app.load import load_layers
-from app.models import FrontMatter, MapState, Step, Story
+from app.models import Closing, FrontMatter, MapState, Step, Story
 from app.parse import RawStep, read_story
 from app.validate.context import Context
 from app.validate.layers import check_layers, check_overlays, check_tiles
@@ -73,6 +73,8 @@ def check_story(path: Path | str, strict: bool = False, on_stage: Stage | None =
             check_layers(ctx)
         stage("check steps")
         steps = _check_steps(ctx)
+        if raw.closing is not None:
+            check_text(ctx, raw.closing)
     except StoryError as exc:  # path safety and the like
         ctx.problems += exc.problems
         steps = None
@@ -81,8 +83,14 @@ def check_story(path: Path | str, strict: bool = False, on_stage: Stage | None =
     problems.sort(key=lambda p: p.line or 0)
     checked = Checked(path=path, story=None, problems=problems, layers=ctx.layers)
     if ctx.meta is not None and steps and not checked.errors:
+        closing = raw.closing
         checked.story = Story(
-            path=str(raw.path), slug=story_slug(raw.path), meta=ctx.meta, intro=raw.intro, steps=steps
+            path=str(raw.path),
+            slug=story_slug(raw.path),
+            meta=ctx.meta,
+            intro=raw.intro,
+            steps=steps,
+            closing=Closing(title=closing.title, text=closing.text, line=closing.line) if closing else None,
         )
     return checked
 

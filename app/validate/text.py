@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from markdown_it import MarkdownIt
+from pydantic import ValidationError
 
 from app.errors import StoryError
-from app.parse import RawStep
+from app.media import embed_url, is_remote, kind_of
+from app.models import Media
+from app.parse import RawStep, parse_yaml
 from app.paths import resolve_source
 from app.validate.context import Context
+from app.validate.messages import model_problems
 
 _FIND_HTML = MarkdownIt("commonmark")  # html on: only to find raw HTML, never to render
 
@@ -36,6 +41,9 @@ def check_text(ctx: Context, step: RawStep) -> None:
     for token in _FIND_HTML.parse(step.text):
         first = token.map[0] if token.map else 0
         line = lines[first] if first < len(lines) else step.line
+        if token.type == "fence" and token.info.strip().split(maxsplit=1)[:1] == ["media"]:
+            _check_media(ctx, step, line, token.content)
+            continue
         html_reported = False
         for child in token.children or []:
             if child.type == "image":
@@ -65,8 +73,64 @@ def _check_image(ctx: Context, step: RawStep, line: int, src: str, alt: str) -> 
             "describe it: ![what the image shows](file.png)",
             step=step.title,
         )
-    if not src or src.startswith(("http://", "https://", "data:")):
+    if is_remote(src):
+        _remote_image(ctx, step, line, src)
+    elif src and not src.startswith("data:"):
+        _check_local(ctx, step, line, src, "image")
+
+
+def _remote_image(ctx: Context, step: RawStep, line: int, src: str) -> None:
+    ctx.report(
+        line,
+        f'remote image "{src}" is shown as a link: the page makes no requests',
+        "download it into the project, or export with --fetch-media to put it in the page",
+        step=step.title,
+        severity="warning",
+    )
+
+
+def _check_media(ctx: Context, step: RawStep, line: int, content: str) -> None:
+    """A ```media block: valid keys, a file that exists, a player address that can be read."""
+    block, problems = parse_yaml(content, line + 1, ctx.shown, "the media block")
+    ctx.problems += [replace(p, step=step.title) for p in problems]
+    if block is None:
         return
+    if not isinstance(block.data, dict):
+        ctx.report(
+            line + 1, "the media block must be key: value pairs", "write src: and alt: lines", step=step.title
+        )
+        return
+    try:
+        media = Media.model_validate(block.data)
+    except ValidationError as exc:
+        ctx.problems += model_problems(exc, block, Media, ctx.shown, step.title, "the media block")
+        return
+    kind = kind_of(media)
+    src_line = block.line_of(("src",))
+    if not is_remote(media.src) and kind in ("youtube", "vimeo", "soundcloud", "tweet"):
+        ctx.report(
+            src_line,
+            f'a {kind} `src` is its web address, not "{media.src}"',
+            "paste the page's address",
+            step=step.title,
+        )
+    elif is_remote(media.src) and kind in ("youtube", "vimeo") and embed_url(kind, media.src) is None:
+        ctx.report(
+            src_line,
+            f'"{media.src}" is not a {kind} video address',
+            "copy the video page's address",
+            step=step.title,
+        )
+    elif is_remote(media.src) and kind == "image":
+        _remote_image(ctx, step, src_line, media.src)
+    elif not is_remote(media.src):
+        _check_local(ctx, step, src_line, media.src, kind)
+    if media.poster:
+        _check_local(ctx, step, block.line_of(("poster",)), media.poster, "poster")
+
+
+def _check_local(ctx: Context, step: RawStep, line: int, src: str, what: str) -> None:
+    """A local file named in the text exists inside the project."""
     try:
         found = _is_file(resolve_source(ctx.raw.path, src))
     except StoryError as exc:
@@ -75,5 +139,5 @@ def _check_image(ctx: Context, step: RawStep, line: int, src: str, alt: str) -> 
         return
     if not found:
         ctx.report(
-            line, f'image "{src}" not found', "check the path (relative to the story file)", step=step.title
+            line, f'{what} "{src}" not found', "check the path (relative to the story file)", step=step.title
         )
