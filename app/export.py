@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import tiles
+from app import basemap, tiles
 from app.assets import page_assets
 from app.i18n import strings
 from app.mapview import MapParts, map_parts
@@ -35,7 +35,6 @@ from app.markup import (
 )
 from app.media import EMBED_HOSTS
 from app.models import Story
-from app.paths import basemap_file
 from app.render import Assets, sanitize_inline
 from app.validate import Checked
 
@@ -55,12 +54,18 @@ def credits(story: Story) -> list[Credit]:
     words = strings(story.meta.lang)
     lines: list[Credit] = []
     if story.meta.basemap == "natural-earth":
-        if basemap_file(Path(story.path)) is not None:
+        if basemap.available():
+            labels = (
+                ' Labels: names from Natural Earth and <a href="https://www.geonames.org/" '
+                'target="_blank" rel="noopener noreferrer">GeoNames</a> (CC BY 4.0).'
+                if story.meta.basemap_labels
+                else ""
+            )
             lines.append(
                 Credit(
                     words["basemap"],
                     'Land and borders from <a href="https://www.naturalearthdata.com/" '
-                    'target="_blank" rel="noopener noreferrer">Natural Earth</a> (public domain).',
+                    'target="_blank" rel="noopener noreferrer">Natural Earth</a> (public domain).' + labels,
                 )
             )
     else:

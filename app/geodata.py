@@ -181,6 +181,7 @@ def _load_cached(key: tuple[str, int, int]) -> tuple[LayerData | None, tuple[Pro
                 "warning",
             )
         )
+    gdf = unwrap_lines(gdf)
     west, south, east, north = (float(v) for v in gdf.total_bounds)
     layer = LayerData(
         path,
@@ -189,6 +190,36 @@ def _load_cached(key: tuple[str, int, int]) -> tuple[LayerData | None, tuple[Pro
         frozenset(c for c in gdf.columns if c != "geometry"),
     )
     return layer, tuple(issues)
+
+
+def unwrap_line(line: Any) -> Any:
+    """A LineString whose consecutive vertices jump more than 180° in longitude, drawn the short way.
+
+    A route from Tokyo (139.7) to Los Angeles (-118.2) crosses the 180° meridian; on a flat map
+    its vertices must run on to 241.8 rather than back across the whole world.
+    """
+    coords = shapely.get_coordinates(line, include_z=False)
+    steps = np.diff(coords[:, 0])
+    jumps = np.where(np.abs(steps) > 180.0, -np.sign(steps) * 360.0, 0.0)
+    if not jumps.any():
+        return line
+    coords[1:, 0] += np.cumsum(jumps)
+    return shapely.LineString(coords)
+
+
+def unwrap_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Lines (and each part of a MultiLineString) unwrapped across 180° by :func:`unwrap_line`."""
+    geoms = gdf.geometry.values
+    lines = np.isin(shapely.get_type_id(geoms), (1, 5))
+    if not lines.any():
+        return gdf
+    fixed = []
+    for geom in geoms[lines]:
+        parts = [unwrap_line(p) for p in shapely.get_parts(geom)]
+        fixed.append(parts[0] if geom.geom_type == "LineString" else shapely.MultiLineString(parts))
+    gdf = gdf.copy()
+    gdf.loc[lines, "geometry"] = fixed
+    return gdf
 
 
 def _issue(message: str, fix: str | None = None, severity: Severity = "error") -> Problem:

@@ -9,6 +9,7 @@ so there is one map and one controller, not two implementations.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -18,21 +19,23 @@ from typing import Any, ClassVar
 import folium
 from branca.element import MacroElement
 from jinja2 import Template
+from markupsafe import Markup
 
-from app import tiles
+from app import basemap, tiles
 from app.assets import controller_assets, leaflet_assets
-from app.geodata import LayerData, load_layer, prepare_geojson
+from app.geodata import LayerData, prepare_geojson
 from app.i18n import strings
 from app.markup import templates
 from app.models import MAX_ZOOM, MIN_ZOOM, LayerDef, Overlay, Step, Story
-from app.paths import basemap_file, resolve_source
+from app.paths import resolve_source
 from app.render import image_data_uri, sanitize_inline
 from app.validate import Checked
 from app.views import fit_max_zoom, view_bounds
 
 APP_DIR = Path(__file__).resolve().parent
 ROOT = APP_DIR.parent
-BASEMAP_STYLE = {"color": "#a39e93", "weight": 0.8, "fillColor": "#f4f1ea", "fillOpacity": 1}  # land, borders
+BASEMAP_STYLE = {"stroke": False, "fillColor": "#f4f1ea", "fillOpacity": 1}  # land: fill only
+BORDER_STYLE = {"color": "#a39e93", "weight": 0.8, "fill": False}  # borders: lines only
 FIT_WIDTH_PX = 720  # the map width a `fit` is planned for when choosing layer detail
 MAX_DETAIL_ZOOM = 12
 
@@ -54,7 +57,7 @@ class StoryController(MacroElement):
     {%- for id, layer in this.layer_vars.items() %}
         {{ id|tojson }}: {{ layer.get_name() }}{{ "," if not loop.last }}
     {%- endfor %}
-    }, {{ this.config|tojson }});
+    }, {{ this.config_json }});
 {% endmacro %}
 """
     )
@@ -64,6 +67,14 @@ class StoryController(MacroElement):
         self._name = "StoryController"
         self.layer_vars = layer_vars
         self.config = config
+
+    @property
+    def config_json(self) -> Markup:
+        """The config as compact JSON, safe inside a <script> (escaped as Jinja's tojson does)."""
+        text = json.dumps(self.config, separators=(",", ":"), ensure_ascii=False)
+        for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
+            text = text.replace(char, escaped)
+        return Markup(text)
 
 
 @dataclass(frozen=True)
@@ -228,20 +239,24 @@ def _kept_properties(layer_def: LayerDef) -> list[str]:
     return sorted(keep)
 
 
-def basemap_layer(story_path: Path, max_zoom: float) -> folium.GeoJson | None:
-    """Natural Earth land and borders (offline), from :func:`app.paths.basemap_file`."""
-    path = basemap_file(story_path)
-    layer = load_layer(path)[0] if path is not None else None
-    if layer is None:
+def step_view(step: Step, story: Story, layers: dict[str, LayerData]) -> basemap.View:
+    """What a step shows at the reference map size: a fit's bounds, else its center and zoom."""
+    bounds = step_bounds(step, story, layers)
+    if bounds is not None:
+        zoom = min(basemap.zoom_for_bounds(bounds), 10.0)
+        return basemap.View(bounds, zoom)
+    center = step.map.center or (20.0, 0.0)
+    zoom = float(step.map.zoom if step.map.zoom is not None else 3)
+    return basemap.View(basemap.view_bounds((center[0], center[1]), zoom), zoom)
+
+
+def basemap_config(story: Story, layers: dict[str, LayerData]) -> dict[str, Any] | None:
+    """The offline basemap the story's views need (see :mod:`app.basemap`), or None if absent."""
+    if story.meta.basemap != "natural-earth" or not basemap.available():
         return None
-    return folium.GeoJson(
-        prepare_geojson(layer, max_zoom, keep=[]),
-        name="basemap",
-        style_function=lambda _: BASEMAP_STYLE,
-        interactive=False,
-        control=False,
-        smooth_factor=1.2,
-    )
+    views = [step_view(s, story, layers) for s in story.steps]
+    data = basemap.basemap_data(views, labels=story.meta.basemap_labels)
+    return {**data, "land_style": BASEMAP_STYLE, "border_style": BORDER_STYLE}
 
 
 def overlay_layer(story_path: Path, overlay_id: str, overlay: Overlay) -> folium.Layer:
@@ -291,14 +306,8 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
         zoom_snap=0,  # steps may use fractional zooms (e.g. 3.5); keep them exact
         zoom_delta=0.5,
     )
-    basemap = story.meta.basemap
-    if basemap == "natural-earth":
-        deepest = max((step_zoom(s, story, layers) for s in story.steps), default=5.0)
-        base = basemap_layer(Path(story.path), min(8.0, deepest + 1))
-        if base is not None:
-            base.add_to(fmap)
-    else:
-        provider = tiles.provider(basemap)
+    if story.meta.basemap != "natural-earth":
+        provider = tiles.provider(story.meta.basemap)
         folium.TileLayer(
             tiles=tiles.tile_url(provider),
             attr=provider.html_attribution,
@@ -327,6 +336,7 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
         layer_vars[overlay_id] = overlay_layer(Path(story.path), overlay_id, overlay).add_to(fmap)
         kinds[overlay_id] = "tiles" if overlay.tiles else "image"
     config = controller_config(story, layers, kinds)
+    config["basemap"] = basemap_config(story, layers)
     fmap.add_child(StoryController(layer_vars, config))
     return fmap, config
 

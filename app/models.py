@@ -219,6 +219,13 @@ class FrontMatter(_Strict):
         "natural-earth",
         description="`natural-earth` (offline outlines) or an xyzservices name, e.g. CartoDB.Positron.",
     )
+    basemap_labels: bool = Field(
+        True,
+        description=(
+            "Names on the offline basemap (countries, seas and oceans, capitals, major cities; "
+            "English); `false` hides them."
+        ),
+    )
     panel: Literal["start", "end"] | None = Field(
         None,
         description="Side of the map for the text: start (left; right in RTL) or end. "

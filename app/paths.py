@@ -15,7 +15,7 @@ from pathlib import Path
 from app.errors import Problem, UnsafePathError, display_path
 
 ROOT = Path(__file__).resolve().parent.parent  # the folder holding the app package (the repository)
-BASEMAP_NAME = "natural-earth-basemap.geojson"
+BASEMAP_DIR = Path(__file__).resolve().parent / "basemap"  # package data, built by geodata/build.py
 STORY_SUFFIX = ".md"
 FRONT_MATTER_START = b"---"
 
@@ -61,13 +61,13 @@ def resolve_source(story_path: Path, source: str) -> Path:
     )
 
 
-def basemap_file(story_path: Path) -> Path | None:
-    """The offline basemap: the story's project's own ``geodata/`` copy, else the tool's."""
-    for root in (project_root(story_path), ROOT):
-        path = root / "geodata" / BASEMAP_NAME
-        if path.is_file():
-            return path
-    return None
+def basemap_file(name: str) -> Path | None:
+    """A file of the tool's offline world basemap (package data in ``app/basemap/``), if installed.
+
+    Every story uses the same basemap; a project needs no copy of it.
+    """
+    path = BASEMAP_DIR / name
+    return path if path.is_file() else None
 
 
 @dataclass(frozen=True)

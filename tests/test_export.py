@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,12 +12,10 @@ from click.testing import CliRunner
 from app.assets import leaflet_assets
 from app.cli import main
 from app.export import export_story, render_page
-from app.mapview import ROOT
 from app.media import EMBED_HOSTS
 from app.render import render_markdown, sanitize_inline
 from app.validate import check_story
 
-BASEMAP = ROOT / "geodata" / "natural-earth-basemap.geojson"
 # A 1×1 transparent PNG.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -50,16 +47,14 @@ STEPS_RTL = [
 ]
 
 
-def make_project(root: Path, *, rtl: bool = False, basemap: bool = True, duration: float = 0.6) -> Path:
-    """A small project in ``root``: a four-step story, a point layer, an image and the basemap."""
+def make_project(root: Path, *, rtl: bool = False, duration: float = 0.6) -> Path:
+    """A small project in ``root``: a four-step story, a point layer and an image (the basemap is the tool's own)."""
     import json
 
     (root / "stories").mkdir(parents=True, exist_ok=True)
     (root / "geodata").mkdir(exist_ok=True)
     (root / "img").mkdir(exist_ok=True)
     (root / "img" / "chart.png").write_bytes(PNG)
-    if basemap and BASEMAP.exists():
-        shutil.copy(BASEMAP, root / "geodata" / BASEMAP.name)
     features = [
         {
             "type": "Feature",
@@ -279,8 +274,7 @@ def test_page_has_title_card_intro_credits_and_navigation(page: str) -> None:
     assert 'aria-label="Previous step"' in page and 'aria-label="Next step"' in page
     assert 'aria-live="polite"' in page
     assert "Leaflet" in page and "Example Data" in page
-    if BASEMAP.exists():
-        assert "Natural Earth" in page
+    assert "Natural Earth" in page and "GeoNames" in page
     assert '<html lang="en" dir="ltr"' in page
 
 

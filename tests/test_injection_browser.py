@@ -45,7 +45,6 @@ def project(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("hostile")
     shutil.copytree(CASE / "stories", root / "stories")
     shutil.copytree(CASE / "geodata", root / "geodata")
-    shutil.copy(ROOT / "geodata" / "natural-earth-basemap.geojson", root / "geodata")
     return root
 
 

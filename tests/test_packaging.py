@@ -53,7 +53,7 @@ def test_pyproject_declares_the_script_and_reads_one_list_of_pins() -> None:
     dynamic = project["tool"]["setuptools"]["dynamic"]
     assert dynamic["dependencies"] == {"file": ["requirements.txt"]}
     assert dynamic["optional-dependencies"] == {"dev": {"file": ["requirements-dev.txt"]}}
-    assert set(project["tool"]["setuptools"]["package-data"]["app"]) == {"static/*", "templates/*"}
+    assert set(project["tool"]["setuptools"]["package-data"]["app"]) == {"static/*", "templates/*", "basemap/*"}
 
 
 def test_requirements_are_pins_without_includes_and_without_unused_packages() -> None:

@@ -13,7 +13,6 @@ from app.validate import check_story
 from tests.support import ROOT
 
 APP = ROOT / "app"
-BASEMAP = "natural-earth-basemap.geojson"
 
 # Each module's stage; a module may import modules of its own stage or earlier ones only.
 STAGES: dict[str, int] = {
@@ -28,6 +27,7 @@ STAGES: dict[str, int] = {
     "app.parse": 2,
     "app.geodata": 2,
     "app.media": 2,
+    "app.basemap": 3,
     "app.load": 3,
     "app.validate": 4,
     "app.render": 4,
@@ -108,15 +108,15 @@ def test_bench_does_not_import_tests():
 
 
 def test_export_loads_each_layer_once_and_reads_each_file_once(monkeypatch, tmp_path):
-    """`export` of the flagship: one load per layer (and the basemap), one disk read per file."""
+    """`export` of the flagship: one load per layer, one disk read per file (the basemap is package data)."""
     from click.testing import CliRunner
 
-    from app import load, mapview
+    from app import load
     from app.cli import main
 
     story = ROOT / "stories" / "russia-iran.md"
     declared = check_story(story).story.meta.layers.values()
-    files = sorted([*(Path(layer.source).name for layer in declared), BASEMAP])
+    files = sorted(Path(layer.source).name for layer in declared)
     geodata._load_cached.cache_clear()
     geodata._prepare_cached.cache_clear()
     loads: list[str] = []
@@ -133,7 +133,6 @@ def test_export_loads_each_layer_once_and_reads_each_file_once(monkeypatch, tmp_
         return real_read(path, *args, **kwargs)
 
     monkeypatch.setattr(load, "load_layer", counting_load)
-    monkeypatch.setattr(mapview, "load_layer", counting_load)
     monkeypatch.setattr(geodata.gpd, "read_file", counting_read)
     result = CliRunner().invoke(main, ["export", str(story), "--out", str(tmp_path / "x.html")])
     assert result.exit_code == 0, result.output

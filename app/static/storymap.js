@@ -59,8 +59,97 @@
     return pageOptions;
   }
 
+  // The offline basemap (config.basemap, from app/basemap.py): land as one filled area without a
+  // stroke, borders as separate lines, both in a pane under the story's layers; names in a pane
+  // above the land. Each part may carry a zoom band (min_zoom/max_zoom) and is shown only inside
+  // it; the mapview sends scales that never overlap, so land is shown at every zoom.
+  var LABEL_FONT = { ocean: 15, country: 13, sea: 12, capital: 12, city: 11 };
+
+  function basemapLayers(map, base) {
+    if (!base) return null;
+    map.createPane("smBase").style.zIndex = 250;
+    var labelPane = map.createPane("smBaseLabels");
+    labelPane.style.zIndex = 390;
+    labelPane.style.pointerEvents = "none";
+    labelPane.classList.add("leaflet-zoom-hide");
+    var parts = [
+      { layer: L.geoJSON(base.land, { pane: "smBase", interactive: false, style: function () { return base.land_style; } }), band: base.land_band || {} },
+      { layer: L.geoJSON(base.borders, { pane: "smBase", interactive: false, style: function () { return base.border_style; } }), band: base.border_band || { min_zoom: 2 } },
+    ];
+    if (map.attributionControl && base.attribution) map.attributionControl.addAttribution(base.attribution);
+    var labels = (base.labels || []).map(function (row) {
+      var node = el("div", "sm-base-label sm-base-" + row[3], row[0]);
+      node.setAttribute("data-kind", row[3]);
+      labelPane.appendChild(node);
+      return { node: node, latlng: L.latLng(row[1], row[2]), kind: row[3], minZoom: row[4], size: null, shown: false };
+    });
+
+    function inBand(band, zoom) {
+      return zoom >= (band.min_zoom === undefined ? -1 : band.min_zoom) && zoom < (band.max_zoom === undefined ? 99 : band.max_zoom);
+    }
+
+    function showBands() {
+      var zoom = map.getZoom();
+      parts.forEach(function (part) {
+        var on = inBand(part.band, zoom);
+        if (on && !map.hasLayer(part.layer)) part.layer.addTo(map);
+        if (!on && map.hasLayer(part.layer)) map.removeLayer(part.layer);
+      });
+    }
+
+    // Greedy placement, most important first (the config's order): a label is shown when its
+    // zoom band has begun, it lies on the map and its box meets no label already placed.
+    function placeBaseLabels() {
+      var zoom = map.getZoom();
+      var size = map.getSize();
+      var placed = [];
+      // The story's own labels and the map's controls (legend, zoom, credits) come first.
+      var c = map.getContainer().getBoundingClientRect();
+      map.getContainer().querySelectorAll(".sm-label, .leaflet-control").forEach(function (node) {
+        var r = node.getBoundingClientRect();
+        if (!r.width || !r.height) return;
+        placed.push({ left: r.left - c.left, right: r.right - c.left, top: r.top - c.top, bottom: r.bottom - c.top });
+      });
+      // A small map is framed at a lower zoom for the same area (app/views.py), so its names
+      // start earlier: up to 1.5 zoom levels on a phone; the overlap check keeps them apart.
+      var level = zoom + Math.max(0, Math.min(1.5, Math.log2(1280 / Math.max(size.x, 320))));
+      labels.forEach(function (label) {
+        var show = level >= label.minZoom - 0.01;
+        var font = LABEL_FONT[label.kind] + Math.max(0, Math.min(3, Math.floor(zoom - label.minZoom)));
+        var p = map.latLngToContainerPoint(label.latlng);
+        if (show && (p.x < 0 || p.y < 0 || p.x > size.x || p.y > size.y)) show = false;
+        if (show) {
+          if (label.font !== font) {
+            label.node.style.fontSize = font + "px";
+            label.font = font;
+            label.size = null;
+          }
+          label.node.style.display = "block";
+          if (!label.size) label.size = L.point(label.node.offsetWidth, label.node.offsetHeight);
+          // Cities read from their dot (at the point); other names are centred on it.
+          var anchor = L.point(label.kind === "city" || label.kind === "capital" ? 3 : label.size.x / 2, label.size.y / 2);
+          var box = { left: p.x - anchor.x - 2, right: p.x - anchor.x + label.size.x + 2, top: p.y - anchor.y - 1, bottom: p.y - anchor.y + label.size.y + 1 };
+          if (box.left < 0 || box.right > size.x || box.top < 0 || box.bottom > size.y) show = false;
+          else if (placed.some(function (o) { return box.left < o.right && box.right > o.left && box.top < o.bottom && box.bottom > o.top; })) show = false;
+          if (show) {
+            placed.push(box);
+            L.DomUtil.setPosition(label.node, map.latLngToLayerPoint(label.latlng).subtract(anchor).round());
+          }
+        }
+        label.shown = show;
+        label.node.style.display = show ? "block" : "none";
+      });
+    }
+
+    function refresh() { showBands(); placeBaseLabels(); }
+    map.on("zoomend moveend resize", refresh);
+    refresh();
+    return { parts: parts, labels: labels, refresh: refresh };
+  }
+
   function init(map, layerVars, config) {
     config = L.extend({}, config, pageOptions);
+    var base = basemapLayers(map, config.basemap);
     var steps = config.steps;
     var words = L.extend({ legend: "Legend", map_credits: "Map credits", map: "Map: {title}" }, config.strings);  // in the story's language
     var defs = config.layers;
@@ -157,6 +246,7 @@
         });
       });
       placeLabels();
+      if (base) base.refresh();
     }
 
     // Labels read to the right of their point, or to the left when that would run off the map.
@@ -379,6 +469,7 @@
       steps: steps.length,
       ids: config.ids.slice(),
       layers: layers,
+      basemap: base,
       config: config,  // the steps and layer definitions, as the map was built (read-only)
       goTo: function (i, options) { return goTo(i, options); },
       next: function () { return goTo(current + 1, { source: "button" }); },

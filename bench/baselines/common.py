@@ -16,16 +16,17 @@ from typing import Any
 
 import folium
 
-from app.geodata import load_layer, prepare_geojson
+from app.geodata import prepare_geojson
 from app.mapview import (
     BASEMAP_STYLE,
     _kept_properties,
     _layer_zoom,
+    basemap_config,
     step_bounds,
     step_zoom,
 )
 from app.models import Story
-from app.paths import ROOT, basemap_file
+from app.paths import ROOT
 from app.render import render_markdown
 from app.validate import load_story
 
@@ -62,12 +63,8 @@ def prepare(path: Path | str = STORY) -> Prepared:
         for lid, ldef in story.meta.layers.items()
         if lid in layers
     }
-    basemap = None
-    deepest = max((step_zoom(s, story, layers) for s in story.steps), default=5.0)
-    base_file = basemap_file(Path(story.path))
-    base_layer = load_layer(base_file)[0] if base_file is not None else None
-    if base_layer is not None:
-        basemap = prepare_geojson(base_layer, min(8.0, deepest + 1), keep=[])
+    base = basemap_config(story, layers)
+    basemap = base["land"] if base is not None else None
     views = []
     for step in story.steps:
         bounds = step_bounds(step, story, layers)
