@@ -2,7 +2,7 @@
 
 Stories say their language with ``lang``; the page's labels follow it where a translation
 exists (English otherwise). Placeholders are ``str.format`` fields: ``{n}``, ``{total}``,
-``{date}``, ``{title}``.
+``{date}``, ``{title}``, and in map descriptions ``{place}``, ``{what}``…
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ ENGLISH = {
     "announce": "Step {n} of {total}: {title}",
     "basemap": "Basemap",
     "software": "Map software",
+    "describe_near": "The map is centred near {place}.",
+    "describe_at": "The map is centred at {lat}, {lon}.",
+    "describe_fit": "The map shows {what}.",
+    "describe_layers": "Layers shown: {layers}.",
+    "describe_highlight": "Highlighted: {names}.",
 }
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -56,6 +61,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "announce": "Étape {n} sur {total} : {title}",
         "basemap": "Fond de carte",
         "software": "Logiciel cartographique",
+        "describe_near": "La carte est centrée près de {place}.",
+        "describe_at": "La carte est centrée sur {lat}, {lon}.",
+        "describe_fit": "La carte montre {what}.",
+        "describe_layers": "Couches affichées : {layers}.",
+        "describe_highlight": "En évidence : {names}.",
     },
     "de": {
         "step_of": "Schritt {n} von {total}",
@@ -78,6 +88,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "announce": "Schritt {n} von {total}: {title}",
         "basemap": "Grundkarte",
         "software": "Kartensoftware",
+        "describe_near": "Die Karte ist auf die Umgebung von {place} zentriert.",
+        "describe_at": "Die Karte ist auf {lat}, {lon} zentriert.",
+        "describe_fit": "Die Karte zeigt {what}.",
+        "describe_layers": "Angezeigte Ebenen: {layers}.",
+        "describe_highlight": "Hervorgehoben: {names}.",
     },
     "es": {
         "step_of": "Paso {n} de {total}",
@@ -100,6 +115,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "announce": "Paso {n} de {total}: {title}",
         "basemap": "Mapa base",
         "software": "Software cartográfico",
+        "describe_near": "El mapa está centrado cerca de {place}.",
+        "describe_at": "El mapa está centrado en {lat}, {lon}.",
+        "describe_fit": "El mapa muestra {what}.",
+        "describe_layers": "Capas visibles: {layers}.",
+        "describe_highlight": "Destacado: {names}.",
     },
     "ar": {
         "step_of": "الخطوة {n} من {total}",
@@ -122,6 +142,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "announce": "الخطوة {n} من {total}: {title}",
         "basemap": "الخريطة الأساسية",
         "software": "برنامج الخرائط",
+        "describe_near": "مركز الخريطة قرب {place}.",
+        "describe_at": "مركز الخريطة عند {lat}، {lon}.",
+        "describe_fit": "تعرض الخريطة {what}.",
+        "describe_layers": "الطبقات المعروضة: {layers}.",
+        "describe_highlight": "المميَّز: {names}.",
     },
     "fa": {
         "step_of": "گام {n} از {total}",
@@ -144,6 +169,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "announce": "گام {n} از {total}: {title}",
         "basemap": "نقشهٔ پایه",
         "software": "نرم‌افزار نقشه",
+        "describe_near": "مرکز نقشه نزدیک {place} است.",
+        "describe_at": "مرکز نقشه در {lat}، {lon} است.",
+        "describe_fit": "نقشه {what} را نشان می‌دهد.",
+        "describe_layers": "لایه‌های نمایش‌داده‌شده: {layers}.",
+        "describe_highlight": "برجسته: {names}.",
     },
     "ru": {
         "step_of": "Шаг {n} из {total}",
@@ -166,6 +196,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "announce": "Шаг {n} из {total}: {title}",
         "basemap": "Подложка",
         "software": "Картографическое ПО",
+        "describe_near": "Центр карты — рядом с {place}.",
+        "describe_at": "Центр карты — {lat}, {lon}.",
+        "describe_fit": "На карте: {what}.",
+        "describe_layers": "Слои: {layers}.",
+        "describe_highlight": "Выделено: {names}.",
     },
 }
 

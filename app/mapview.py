@@ -30,7 +30,7 @@ from app.models import MAX_ZOOM, MIN_ZOOM, LayerDef, Overlay, Step, Story
 from app.paths import resolve_source
 from app.render import image_data_uri, sanitize_inline
 from app.validate import Checked
-from app.views import fit_max_zoom, view_bounds
+from app.views import Bounds, contains, fit_max_zoom, view_bounds
 
 APP_DIR = Path(__file__).resolve().parent
 ROOT = APP_DIR.parent
@@ -142,6 +142,77 @@ def _view(step: Step, story: Story, layers: dict[str, LayerData]) -> dict[str, A
     return {"center": list(center), "zoom": zoom, "area": [[south, west], [north, east]]}
 
 
+def _feature_names(layer: LayerData, layer_def: LayerDef, ids: list[str] | None = None) -> dict[str, str]:
+    """Feature id → its name (the layer's label property, else its first tooltip field, else the id)."""
+    gdf = layer.gdf
+    if layer_def.id_field not in gdf.columns:
+        return {}
+    field = next((f for f in (layer_def.labels, *layer_def.tooltip, "name") if f and f in gdf.columns), None)
+    out = {}
+    for _, row in gdf.iterrows():
+        fid = str(row[layer_def.id_field])
+        if ids is None or fid in ids:
+            out[fid] = str(row[field]) if field and row[field] is not None else fid
+    return out
+
+
+def describe(step: Step, story: Story, layers: dict[str, LayerData], kinds: dict[str, str]) -> str:
+    """What the map shows at a step, in words, for screen readers: where it is, the layers
+    shown, and what is highlighted (announced on every step change)."""
+    words = strings(story.meta.lang)
+    state, defs = step.map, story.meta.layers
+    sentences = []
+    if state.fit is not None:
+        layer_id, _, feature_id = state.fit.partition("/")
+        names = _feature_names(layers[layer_id], defs[layer_id], [feature_id]) if feature_id else {}
+        sentences.append(words["describe_fit"].format(what=names.get(feature_id) or defs[layer_id].label))
+    else:
+        lat, lon = state.center or (0.0, 0.0)
+        place = _nearest_place(story, layers, kinds, lat, lon, view_bounds((lat, lon), state.zoom or 0))
+        sentences.append(
+            words["describe_near"].format(place=place)
+            if place
+            else words["describe_at"].format(
+                lat=f"{abs(lat):.1f}° {'N' if lat >= 0 else 'S'}",
+                lon=f"{abs(lon):.1f}° {'E' if lon >= 0 else 'W'}",
+            )
+        )
+    shown = [defs[lid].label for lid in state.visible(defs) if lid in layers and lid in defs]
+    shown += [story.meta.overlays[lid].label for lid in state.layers if lid in story.meta.overlays]
+    if shown:
+        sentences.append(words["describe_layers"].format(layers="; ".join(shown)))
+    highlighted = [
+        name
+        for h in state.highlights
+        if h.layer in layers
+        for name in _feature_names(layers[h.layer], defs[h.layer], list(h.ids)).values()
+    ]
+    if highlighted:
+        sentences.append(words["describe_highlight"].format(names=", ".join(highlighted)))
+    return " ".join(sentences)
+
+
+def _nearest_place(
+    story: Story, layers: dict[str, LayerData], kinds: dict[str, str], lat: float, lon: float, view: Bounds
+) -> str | None:
+    """The name of the story's point feature nearest the centre of the view, if one is in view."""
+    best: tuple[float, str] | None = None
+    for layer_id, layer_def in story.meta.layers.items():
+        if kinds.get(layer_id) != "point" or layer_id not in layers:
+            continue
+        gdf = layers[layer_id].gdf
+        names = _feature_names(layers[layer_id], layer_def)
+        for (_, row), geom in zip(gdf.iterrows(), gdf.geometry, strict=True):
+            point = geom.representative_point()
+            if not contains(view, (point.x, point.y, point.x, point.y)):
+                continue
+            distance = (point.y - lat) ** 2 + ((point.x - lon) * math.cos(math.radians(lat))) ** 2
+            name = names.get(str(row[layer_def.id_field])) if layer_def.id_field in gdf.columns else None
+            if name and (best is None or distance < best[0]):
+                best = (distance, name)
+    return best[1] if best else None
+
+
 def _field_label(name: str) -> str:
     return name.replace("_", " ").replace("-", " ").strip().capitalize()
 
@@ -206,6 +277,7 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
                     if lid in layer_defs
                 },
                 "duration": state.duration,
+                "description": describe(step, story, layers, kinds),
             }
         )
     for layer_id, entry in layer_defs.items():

@@ -15,7 +15,19 @@ def test_every_language_has_every_string_with_the_same_placeholders():
     for lang, table in STRINGS.items():
         assert set(table) == set(ENGLISH), lang
         for key, text in table.items():
-            fields = {name for name in ("{n}", "{total}", "{date}", "{title}") if name in ENGLISH[key]}
+            names = (
+                "{n}",
+                "{total}",
+                "{date}",
+                "{title}",
+                "{place}",
+                "{lat}",
+                "{lon}",
+                "{what}",
+                "{layers}",
+                "{names}",
+            )
+            fields = {name for name in names if name in ENGLISH[key]}
             assert {name for name in fields if name in text} == fields, (lang, key)
 
 
@@ -48,3 +60,20 @@ def test_the_export_and_the_tour_card_speak_the_story_s_language(persian):
     assert "Previous step" not in page and "Step 1 of 2" not in page
     card = str(step_card(persian.story, 1))
     assert "گام 2 از 2" in card and "تا تاریخ" in card and 'dir="rtl"' in card
+
+
+def test_every_step_has_a_description_of_its_map_for_screen_readers():
+    from app.mapview import build_map
+    from app.validate import load_story
+
+    _, config = build_map(load_story(ROOT / "stories" / "russia-iran.md"))
+    first = config["steps"][0]["description"]
+    assert first == "The map is centred near Tehran. Layers shown: Places in the story. Highlighted: Tehran."
+    assert all(step["description"] for step in config["steps"])
+
+
+def test_the_description_is_in_the_story_s_language(persian):
+    from app.mapview import build_map
+
+    _, config = build_map(persian)
+    assert config["steps"][1]["description"].startswith("نقشه ")  # a fit: "نقشه … را نشان می‌دهد."

@@ -197,3 +197,15 @@ def test_the_map_is_operable_from_the_keyboard_without_trapping_focus(browser, p
     assert any(left)
     assert guard.outside == []
     page.context.close()
+
+
+def test_the_map_is_described_in_words_on_every_step(browser, page_file):
+    page, _ = open_page(browser, page_file, 1280, 800)
+    for index in (0, 1):
+        page.evaluate(f"storymap.goTo({index})")
+        text = page.evaluate(
+            "document.getElementById(storymap.map.getContainer().getAttribute('aria-describedby')).textContent"
+        )
+        assert text == page.evaluate(f"storymap.config.steps[{index}].description") and text
+    assert page.evaluate("document.querySelector('.sm-map-description').getAttribute('role')") == "status"
+    page.context.close()

@@ -152,6 +152,12 @@
     var base = basemapLayers(map, config.basemap);
     var steps = config.steps;
     var words = L.extend({ legend: "Legend", map_credits: "Map credits", map: "Map: {title}" }, config.strings);  // in the story's language
+    // What the map shows, in words: read out politely on every step change (screen readers).
+    var description = el("p", "sm-map-description");
+    description.id = "sm-map-description-" + L.Util.stamp(map);
+    description.setAttribute("role", "status");
+    description.setAttribute("aria-live", "polite");
+    map.getContainer().parentNode.insertBefore(description, map.getContainer().nextSibling);
     var defs = config.layers;
     var layers = {};
     var labelGroup = L.layerGroup().addTo(map);
@@ -443,6 +449,7 @@
       });
       step.layers.forEach(function (id) { if (layers[id] && layers[id].bringToFront) layers[id].bringToFront(); });
       drawLabels(step);
+      description.textContent = step.description || "";
       map.getContainer().setAttribute("data-step", String(index));
       window.dispatchEvent(new CustomEvent("storymap:step", { detail: { step: index, id: step.id, title: step.title, source: options.source || "api" } }));
       return index;
@@ -481,6 +488,7 @@
     Object.defineProperty(api, "step", { get: function () { return current; }, enumerable: true });
     window.storymap = api;
     map.getContainer().setAttribute("aria-label", words.map.replace("{title}", config.title || ""));
+    map.getContainer().setAttribute("aria-describedby", description.id);
     goTo(config.initial || 0, { animate: false, force: true, source: "init" });
     window.dispatchEvent(new CustomEvent("storymap:ready", { detail: { steps: steps.length } }));
     return api;
