@@ -149,7 +149,9 @@ class StorySet:
 
 
 STORY_SETS = (
-    StorySet("endurance", "endurance", "Shackleton's Endurance expedition, 1914–1917, and the wreck found in 2022"),
+    StorySet(
+        "endurance", "endurance", "Shackleton's Endurance expedition, 1914–1917, and the wreck found in 2022"
+    ),
     StorySet("galleon", "galleons", "The Manila galleons, Acapulco–Manila, 1565–1815"),
 )
 
@@ -750,7 +752,9 @@ def build_story_set(story: StorySet) -> list[Output]:
     points = []
     for pid, row in places.items():
         lat, lon = lat_lon(row, pid)
-        points.append(feature(pid, {c: row.get(c, "") for c in place_columns}, Point(lon, lat), PLACE_DECIMALS))
+        points.append(
+            feature(pid, {c: row.get(c, "") for c in place_columns}, Point(lon, lat), PLACE_DECIMALS)
+        )
     route_columns = ("name", "from_id", "to_id", "kind", "note", "source", "as_of")
     lines = []
     for row in read_facts(routes_table):

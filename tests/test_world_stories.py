@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -60,7 +61,7 @@ def test_galleon_routes_cross_the_antimeridian_the_short_way():
         lons = np.concatenate([p[:, 0] for p in parts])
         assert (np.abs(lons) <= 180).all(), rid
         assert lons.max() > 170 and lons.min() < -170, rid  # spans the antimeridian
-        for a, b in zip(parts, parts[1:], strict=False):  # each cut is one point seen from both sides
+        for a, b in itertools.pairwise(parts):  # each cut is one point seen from both sides
             assert abs(a[-1, 0]) == 180 and b[0, 0] == -a[-1, 0] and a[-1, 1] == b[0, 1], rid
         joined = np.unwrap(lons, period=360.0)
         assert np.abs(np.diff(joined)).max() < 5, rid  # no jump once unwrapped: drawn the short way
@@ -88,5 +89,8 @@ def test_endurance_places_are_in_the_southern_ocean_and_routes_are_marked_schema
     places = features("endurance-places.geojson")
     assert all(f["geometry"]["coordinates"][1] < -50 for f in places.values())
     for rid, route in features("endurance-routes.geojson").items():
-        assert "schematic" in route["properties"]["name"].lower() or "start and end" in route["properties"]["name"]
+        assert (
+            "schematic" in route["properties"]["name"].lower()
+            or "start and end" in route["properties"]["name"]
+        )
         assert shapely.from_geojson(json.dumps(route["geometry"])).is_valid, rid
