@@ -238,3 +238,12 @@ def select_labels(views: list[View]) -> list[list[Any]]:
             chosen.append({**row, "lon": lon})
     chosen.sort(key=lambda r: (LABEL_KINDS.index(r["kind"]), r["min_zoom"], -r["rank"], r["id"], r["lon"]))
     return [[r["name"], r["lat"], r["lon"], r["kind"], r["min_zoom"]] for r in chosen]
+
+
+def has_land(bounds: Bounds) -> bool:
+    """True if the coarse (1:110m) land reaches into ``bounds`` (west, south, east, north)."""
+    west, south, east, north = bounds
+    south, north = max(south, -90.0), min(north, 90.0)
+    if not available() or east <= west or north <= south:
+        return True  # nothing to say without the basemap
+    return not _read("110m", "land", shapely.box(west, south, east, north)).is_empty

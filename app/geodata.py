@@ -207,6 +207,20 @@ def unwrap_line(line: Any) -> Any:
     return shapely.LineString(coords)
 
 
+def _stitch(parts: list[Any]) -> list[Any]:
+    """Parts of a line cut at 180° (one ending at 180, the next starting at -180) shifted by 360°
+    so each starts where the one before ends: the route runs on across the meridian."""
+    out = [parts[0]]
+    for part in parts[1:]:
+        end = shapely.get_coordinates(out[-1])[-1, 0]
+        start = shapely.get_coordinates(part)[0, 0]
+        shift = 360.0 * round((end - start) / 360.0)
+        out.append(
+            shapely.transform(part, lambda c, shift=shift: c + np.asarray([shift, 0.0])) if shift else part
+        )
+    return out
+
+
 def unwrap_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Lines (and each part of a MultiLineString) unwrapped across 180° by :func:`unwrap_line`."""
     geoms = gdf.geometry.values
@@ -216,7 +230,7 @@ def unwrap_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     fixed = []
     for geom in geoms[lines]:
         parts = [unwrap_line(p) for p in shapely.get_parts(geom)]
-        fixed.append(parts[0] if geom.geom_type == "LineString" else shapely.MultiLineString(parts))
+        fixed.append(parts[0] if geom.geom_type == "LineString" else shapely.MultiLineString(_stitch(parts)))
     gdf = gdf.copy()
     gdf.loc[lines, "geometry"] = fixed
     return gdf

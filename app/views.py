@@ -44,9 +44,12 @@ def view_bounds(center: tuple[float, float], zoom: float, size: tuple[int, int] 
     )
 
 
+EPSILON = 1e-9  # degrees: a point on the edge is in view
+
+
 def contains(outer: Bounds, inner: Bounds) -> bool:
     """True if ``inner`` lies within ``outer`` (also when ``outer`` crosses the antimeridian)."""
-    west, south, east, north = outer
+    west, south, east, north = outer[0] - EPSILON, outer[1] - EPSILON, outer[2] + EPSILON, outer[3] + EPSILON
     if not (south <= inner[1] and inner[3] <= north):
         return False
     return any(west <= inner[0] + shift and inner[2] + shift <= east for shift in (-360.0, 0.0, 360.0))
@@ -68,11 +71,16 @@ def fit_zoom(bounds: Bounds, size: tuple[int, int] = REFERENCE_SIZE, max_zoom: f
     return max(0.0, min(max_zoom, zoom))
 
 
+FIT_MARGIN = 24  # px the controller keeps clear around a fitted area (storymap.js MARGIN)
+
+
 def fit_view(bounds: Bounds, size: tuple[int, int] = REFERENCE_SIZE, max_zoom: float = 18.0) -> Bounds:
-    """The area a map of ``size`` pixels shows when it is fitted to ``bounds``."""
+    """The area a map of ``size`` pixels shows when it is fitted to ``bounds`` (with the margin
+    the controller keeps around them)."""
     west, south, east, north = bounds
     middle = _lat((_y(south) + _y(north)) / 2)
-    return view_bounds((middle, (west + east) / 2), fit_zoom(bounds, size, max_zoom), size)
+    inner = (size[0] - 2 * FIT_MARGIN, size[1] - 2 * FIT_MARGIN)
+    return view_bounds((middle, (west + east) / 2), fit_zoom(bounds, inner, max_zoom), size)
 
 
 def fit_max_zoom(bounds: Bounds) -> float:

@@ -53,7 +53,11 @@ def test_pyproject_declares_the_script_and_reads_one_list_of_pins() -> None:
     dynamic = project["tool"]["setuptools"]["dynamic"]
     assert dynamic["dependencies"] == {"file": ["requirements.txt"]}
     assert dynamic["optional-dependencies"] == {"dev": {"file": ["requirements-dev.txt"]}}
-    assert set(project["tool"]["setuptools"]["package-data"]["app"]) == {"static/*", "templates/*", "basemap/*"}
+    assert set(project["tool"]["setuptools"]["package-data"]["app"]) == {
+        "static/*",
+        "templates/*",
+        "basemap/*",
+    }
 
 
 def test_requirements_are_pins_without_includes_and_without_unused_packages() -> None:
@@ -65,11 +69,12 @@ def test_requirements_are_pins_without_includes_and_without_unused_packages() ->
     assert "python-frontmatter" not in runtime
 
 
-def test_npm_is_only_for_the_geodata_build() -> None:
+def test_npm_is_only_for_the_geodata_build_and_the_tests() -> None:
     package = json.loads((ROOT / "package.json").read_text())
     assert package["dependencies"] == {"world-atlas": "2.0.2"}
+    assert package["devDependencies"] == {"axe-core": "4.14.1"}  # the accessibility tests
     lock = json.loads((ROOT / "package-lock.json").read_text())
-    assert set(lock["packages"]) == {"", "node_modules/world-atlas"}
+    assert set(lock["packages"]) == {"", "node_modules/world-atlas", "node_modules/axe-core"}
     for module in (ROOT / "app").rglob("*.py"):
         assert "node_modules" not in module.read_text(), module
 

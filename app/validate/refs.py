@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shapely
+
+from app.basemap import has_land
 from app.errors import did_you_mean, known
 from app.models import Highlight, MapState
 from app.parse import YamlBlock
@@ -56,6 +59,8 @@ def check_refs(ctx: Context, state: MapState, block: YamlBlock, step: str) -> No
                 )
     visible = state.visible(ctx.meta.layers) if ctx.meta is not None else list(state.layers)
     view = _view(ctx, state)
+    if view is not None and ctx.meta is not None and ctx.meta.basemap == "natural-earth":
+        _check_not_empty(ctx, block, step, view, visible)
     listed = isinstance(block.data.get("highlight"), list)
     for number, highlight in enumerate(state.highlights):
         at: tuple[str | int, ...] = ("highlight", number) if listed else ("highlight",)
@@ -111,6 +116,31 @@ def _check_highlight(
                 step=step,
                 severity="warning",
             )
+
+
+def _check_not_empty(ctx: Context, block: YamlBlock, step: str, view: Bounds, visible: list[str]) -> None:
+    """A view that shows neither land nor any of the story's features is open sea: a slip."""
+    if any(_layer_in_view(ctx, layer_id, view) for layer_id in visible) or has_land(view):
+        return
+    west, south, east, north = view
+    ctx.report(
+        block.line_of(("center",)) if "center" in (block.data or {}) else block.line,
+        f"the view shows only sea: no land and none of the story's features "
+        f"(lat {south:.1f} to {north:.1f}, lon {west:.1f} to {east:.1f})",
+        "check `center` is [lat, lon] and the zoom, or show a layer here",
+        step=step,
+        severity="warning",
+    )
+
+
+def _layer_in_view(ctx: Context, layer_id: str, view: Bounds) -> bool:
+    layer = ctx.layers.get(layer_id)
+    if layer is None:
+        return layer_id in ctx.overlay_ids  # an overlay covers its own area; take it as content
+    return bool(len(layer.gdf.sindex.query(shapely.box(*view)))) or any(
+        len(layer.gdf.sindex.query(shapely.box(view[0] + shift, view[1], view[2] + shift, view[3])))
+        for shift in (-360.0, 360.0)
+    )
 
 
 def _view(ctx: Context, state: MapState) -> Bounds | None:
