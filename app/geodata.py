@@ -232,8 +232,23 @@ def unwrap_lines(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         parts = [unwrap_line(p) for p in shapely.get_parts(geom)]
         fixed.append(parts[0] if geom.geom_type == "LineString" else shapely.MultiLineString(_stitch(parts)))
     gdf = gdf.copy()
-    gdf.loc[lines, "geometry"] = fixed
+    gdf.loc[lines, "geometry"] = _same_world(fixed)
     return gdf
+
+
+def _same_world(lines: list[Any]) -> list[Any]:
+    """Lines unwrapped one way (west from Acapulco to -239°) and the other (east from Manila to
+    260°) moved into one copy of the world, near their circular mean, so a layer's bounds (and a
+    fit to it) stay the short way round."""
+    middles = np.radians([(g.bounds[0] + g.bounds[2]) / 2 for g in lines])
+    reference = math.degrees(math.atan2(np.sin(middles).mean(), np.cos(middles).mean()))
+    out = []
+    for geom, middle in zip(lines, np.degrees(middles), strict=True):
+        shift = 360.0 * round((reference - middle) / 360.0)
+        out.append(
+            shapely.transform(geom, lambda c, shift=shift: c + np.asarray([shift, 0.0])) if shift else geom
+        )
+    return out
 
 
 def _issue(message: str, fix: str | None = None, severity: Severity = "error") -> Problem:

@@ -71,7 +71,7 @@ def fit_zoom(bounds: Bounds, size: tuple[int, int] = REFERENCE_SIZE, max_zoom: f
     return max(0.0, min(max_zoom, zoom))
 
 
-FIT_MARGIN = 24  # px the controller keeps clear around a fitted area (storymap.js MARGIN)
+FIT_MARGIN = 40  # px the controller keeps clear around a fitted area (storymap.js MARGIN)
 
 
 def fit_view(bounds: Bounds, size: tuple[int, int] = REFERENCE_SIZE, max_zoom: float = 18.0) -> Bounds:

@@ -10,7 +10,7 @@
 
   var KEYS = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1 };
   var SMALL_MAP = 600;  // px: below this width the legend is compact and the credits fold away
-  var MARGIN = 24;  // px kept clear around every view
+  var MARGIN = 40;  // px kept clear around every view (room for a point's label; views.FIT_MARGIN)
   var GAP = 8;  // px between a view and what covers the map
 
   function el(tag, cls, text) {
@@ -234,6 +234,22 @@
       });
     }
 
+    // A step whose view runs past 180° (a Pacific crossing) shows points in the copy of the world
+    // it looks at: a marker moves by 360° to the copy nearest the view's centre.
+    function nearestWorld(step) {
+      var view = step.view.bounds || step.view.area;
+      var centre = (view[0][1] + view[1][1]) / 2;
+      step.layers.forEach(function (id) {
+        if (!layers[id] || !layers[id].eachLayer) return;
+        layers[id].eachLayer(function (child) {
+          if (!child.getLatLng || !child.setLatLng) return;
+          var at = child.getLatLng();
+          var lng = at.lng + 360 * Math.round((centre - at.lng) / 360);
+          if (lng !== at.lng) child.setLatLng([at.lat, lng]);
+        });
+      });
+    }
+
     function drawLabels(step) {
       labelGroup.clearLayers();
       step.highlights.forEach(function (hl) {
@@ -256,35 +272,35 @@
     }
 
     // Labels read to the right of their point, or to the left when that would run off the map.
+    // Each label reads beside its point: right, left, above or below, the first side where it
+    // stays on the map and clear of the labels placed before it (else the least bad side).
+    var SIDES = [["right", [10, 0]], ["left", [-10, 0]], ["top", [0, -8]], ["bottom", [0, 8]]];
     function placeLabels() {
-      var width = map.getSize().x;
-      labelGroup.eachLayer(function (tip) {
-        var x = map.latLngToContainerPoint(tip.getLatLng()).x;
-        var node = tip.getElement && tip.getElement();
-        var labelWidth = node ? node.offsetWidth : 120;
-        var left = x + 14 + labelWidth > width && x > width - x;  // no room on the right: the roomier side
-        setSide(tip, left);
-      });
-      // Two labels that collide: the later one reads to the other side.
+      var frame = map.getContainer().getBoundingClientRect();
       var placed = [];
       labelGroup.eachLayer(function (tip) {
         var node = tip.getElement && tip.getElement();
         if (!node) return;
-        var box = node.getBoundingClientRect();
-        var hit = placed.some(function (other) {
-          return box.left < other.right && box.right > other.left && box.top < other.bottom && box.bottom > other.top;
-        });
-        if (hit) {
-          setSide(tip, tip.options.direction !== "left");
-          box = node.getBoundingClientRect();
+        var best = null;
+        for (var i = 0; i < SIDES.length; i++) {
+          setSide(tip, SIDES[i]);
+          var box = node.getBoundingClientRect();
+          var inside = box.left >= frame.left && box.right <= frame.right && box.top >= frame.top && box.bottom <= frame.bottom;
+          var hit = placed.some(function (other) {
+            return box.left < other.right && box.right > other.left && box.top < other.bottom && box.bottom > other.top;
+          });
+          var cost = (inside ? 0 : 2) + (hit ? 1 : 0);
+          if (best === null || cost < best.cost) best = { side: SIDES[i], cost: cost, box: box };
+          if (cost === 0) break;
         }
-        placed.push(box);
+        if (best.side !== SIDES[i]) setSide(tip, best.side);
+        placed.push(best.box);
       });
     }
 
-    function setSide(tip, left) {
-      tip.options.direction = left ? "left" : "right";
-      tip.options.offset = left ? [-10, 0] : [10, 0];
+    function setSide(tip, side) {
+      tip.options.direction = side[0];
+      tip.options.offset = side[1];
       if (tip.isOpen && tip.isOpen()) tip.update();
     }
     map.on("moveend resize", placeLabels);
@@ -448,6 +464,7 @@
         if (want[id]) restyle(id);
       });
       step.layers.forEach(function (id) { if (layers[id] && layers[id].bringToFront) layers[id].bringToFront(); });
+      nearestWorld(step);
       drawLabels(step);
       description.textContent = step.description || "";
       map.getContainer().setAttribute("data-step", String(index));
