@@ -94,3 +94,13 @@ def test_endurance_places_are_in_the_southern_ocean_and_routes_are_marked_schema
             or "start and end" in route["properties"]["name"]
         )
         assert shapely.from_geojson(json.dumps(route["geometry"])).is_valid, rid
+
+
+def test_the_galleon_routes_are_one_pacific_not_the_whole_world():
+    from app.validate import load_story
+
+    checked = load_story(ROOT / "stories" / "manila-galleons.md")
+    west, _, east, _ = checked.layers["galleons-routes"].bounds
+    assert east - west < 200  # the Pacific, from Manila (121° E) to Acapulco (100° W), the short way
+    for lon in (121.0, -99.9):  # both ports, in the layer's copy of the world
+        assert any(west - 1 <= lon + shift <= east + 1 for shift in (-360.0, 0.0, 360.0))
