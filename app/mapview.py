@@ -89,7 +89,6 @@ class MapParts:
     controller_js: str
     controller_css: str
     config: dict[str, Any]
-    data_bytes: int  # GeoJSON bytes sent to the browser
 
 
 def _kind(layer: LayerData) -> str:
@@ -432,7 +431,6 @@ def map_parts(checked: Checked) -> MapParts:
         controller_js=controller_js,
         controller_css=controller_css,
         config=config,
-        data_bytes=len(script.encode()),
     )
 
 

@@ -179,27 +179,7 @@
     root.classList.toggle("sm-at-start", index === 0);
     root.classList.toggle("sm-at-end", index === count - 1);
     if (counter) counter.textContent = index + 1 + " / " + count;
-    // A YouTube or Vimeo link becomes its player in place when the reader clicks it: nothing is
-  // requested from the video site before that. Only the privacy-enhanced player hosts qualify.
-  var PLAYERS = ["https://www.youtube-nocookie.com/embed/", "https://player.vimeo.com/video/"];
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("a.sm-embed[data-embed]");
-    if (!link) return;
-    var address = link.getAttribute("data-embed");
-    if (!PLAYERS.some(function (host) { return address.indexOf(host) === 0; })) return;
-    event.preventDefault();
-    var frame = document.createElement("iframe");
-    frame.src = address + (address.indexOf("?") < 0 ? "?" : "&") + "autoplay=1";
-    frame.title = link.getAttribute("data-title") || "Video";
-    frame.className = "sm-player";
-    frame.setAttribute("allow", "autoplay; fullscreen; picture-in-picture");
-    frame.setAttribute("allowfullscreen", "");
-    frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
-    link.replaceWith(frame);
-    frame.focus();
-  });
-
-  buttons.forEach(function (button) {
+    buttons.forEach(function (button) {
       var delta = Number(button.getAttribute("data-sm-go"));
       setDisabled(button, delta < 0 ? index <= 0 : index >= count - 1);
     });
