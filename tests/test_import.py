@@ -73,7 +73,10 @@ def test_storymapjs_views_titles_text_and_media(tmp_path):
     assert (plymouth.title, plymouth.map.center, plymouth.map.zoom) == ("Plymouth", (50.3755, -4.1427), 10)
     assert str(plymouth.map.as_of) == "1768-08-26"
     assert plymouth.map.highlights[0].ids == ["Plymouth"] and plymouth.map.sources == ["original"]
-    assert "![Plymouth harbour](../media/storymapjs/harbour.png)" in plymouth.text
+    assert (
+        "```media\nsrc: ../media/storymapjs/harbour.png\nalt: Plymouth\ncaption: Plymouth harbour\ncredit: Port archive\n```"
+        in plymouth.text
+    )
     assert "Plymouth harbour — Port archive" in plymouth.text
     assert "#### Stores" in plymouth.text and "- salt beef" in plymouth.text
     assert (project / "media" / "storymapjs" / "harbour.png").is_file()
@@ -112,7 +115,9 @@ def test_leaflet_sheets_rows_options_and_colours(tmp_path):
     )
     first, second, jazz, trinity, final = story.steps
     assert (first.map.center, first.map.zoom) == ((41.7676, -72.6782), 15)
-    assert "[Source: school catalogue](https://example.org/catalogue)" in first.text
+    assert (
+        "credit: 'Source: school catalogue (https://example.org/catalogue)'" in first.text
+    )  # the media block's credit
     assert second.map.zoom == 19
     assert "an &lt;audio> tag" in jazz.text and jazz.title == "Jazz at the Collective"
     assert trinity.map.fit == "places/trinity-college"  # no Zoom: fit the marker

@@ -15,7 +15,9 @@ from pydantic_core import PydanticCustomError
 from app.dates import StoryDate
 from app.models import MAX_ZOOM, MIN_ZOOM, css_color
 
-WHY_EMBED = "the format lacks media embeds; written as a link (issue #12 item 2)"
+WHY_EMBED = (
+    "an embed inside the text is written as a link; move it below the text as a media block to show it"
+)
 WHY_COLOUR = "it is not a CSS colour"
 WHY_BASEMAP = (
     "the basemap is natural-earth (offline) or an xyzservices name; tile URLs and vendor styles are not"

@@ -31,7 +31,10 @@ _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)
 _STEP_HEADING = re.compile(r"^( {0,3})(#{1,2})(?=\s|$)")
 _SETEXT_H2 = re.compile(r"^ {0,3}-{2,}\s*$")
 _FENCE = re.compile(r"^( {0,3}(?:`{3,}|~{3,}))\s*map\b", re.IGNORECASE)
-WHY_REMOTE_IMAGE = "remote images are shown as links today: the export makes no requests (issue #12 item 2)"
+CARRIED_KINDS = {"image", "video", "audio", "YouTube video", "Vimeo video", "SoundCloud audio", "tweet"}
+WHY_REMOTE_IMAGE = (
+    "remote images stay links (the page makes no requests) unless you export with --fetch-media"
+)
 
 
 @dataclass
@@ -149,24 +152,59 @@ class Writer:
         return html_to_markdown(html, self, where)
 
     def media(self, media: Media, title: str) -> str:
-        """An attached medium as Markdown, with its caption and credit below it."""
+        """An attached medium as a ```media block, with its caption and credit. Images, video,
+        sound, YouTube, Vimeo, SoundCloud and posts are carried; other pages become links."""
         url = media.url.strip()
-        caption = self.markdown(media.caption, media.where) if media.caption else ""
         kind = media_kind(url)
         alt = plain(media.caption) or title
-        if kind == "image":
-            shown = self.image(url, alt, media.where)
-        elif kind == "page":
-            shown = self.embed(url, alt, "media link", media.where)
-        else:
-            shown = self.embed(url, alt, kind, media.where)
+        if kind == "page" or kind not in CARRIED_KINDS:
+            shown = self.embed(url, alt, "media link" if kind == "page" else kind, media.where)
+            credit = plain(media.credit)
+            below = " — ".join(
+                p for p in (" ".join(self.markdown(media.caption, media.where).split()), credit) if p
+            )
+            return shown + (f"\n\n{below}" if below else "")
+        src = self.local_media(url, media.where) if kind in ("image", "video", "audio") else url
+        if src is None:
+            self.report.add(
+                media.where, f"{kind} {url}", "the file is not beside the source, so it was written as a link"
+            )
+            return link(alt, url)
+        caption = " ".join(plain(media.caption).split())
+        block: dict[str, str] = {"src": src, "alt": title if caption else alt}  # the caption is shown below
+        if caption:
+            block["caption"] = caption
         credit = plain(media.credit)
         if credit and media.credit_link:
-            credit = link(credit, media.credit_link)
-        elif media.credit_link:
-            credit = link(media.credit_link, media.credit_link)
-        below = " — ".join(part for part in (" ".join(caption.split()), credit) if part)
-        return shown + (f"\n\n{below}" if below else "")
+            credit = f"{credit} ({media.credit_link})"
+        if credit:
+            block["credit"] = credit
+        body = yaml.safe_dump(block, sort_keys=False, allow_unicode=True, width=10**6).rstrip()
+        return f"```media\n{body}\n```"
+
+    def local_media(self, url: str, where: str) -> str | None:
+        """An image, video or sound: a remote one by address (reported when the page cannot show
+        it without a request), a local one copied into the project, or None if it is missing."""
+        if url.startswith(("http://", "https://", "//")):
+            url = "https:" + url if url.startswith("//") else url
+            if media_kind(url) == "image":
+                self.report.add(where, f"remote image {url}", WHY_REMOTE_IMAGE)
+            else:
+                self.report.add(
+                    where, f"remote {media_kind(url)} {url}", "a remote file is written as a link"
+                )
+            return url
+        local = (self.src.parent / unquote(url.split("?")[0].split("#")[0])).resolve()
+        if not local.is_file():
+            return None
+        dest = self.copies.get(local)
+        if dest is None:
+            taken = {d.name for d in self.copies.values()}
+            dest, n = self.media_dir / local.name, 2
+            while dest.name in taken:
+                dest, n = self.media_dir / f"{local.stem}-{n}{local.suffix}", n + 1
+            self.copies[local] = dest
+        return os.path.relpath(dest, self.out.resolve().parent).replace(os.sep, "/")
 
     def _markdown_images(self, text: str, where: str) -> str:
         """Images already in Markdown (odyssey.js): copied or reported like any other image."""
