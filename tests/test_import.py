@@ -77,12 +77,14 @@ def test_storymapjs_views_titles_text_and_media(tmp_path):
         "```media\nsrc: ../media/storymapjs/harbour.png\nalt: Plymouth\ncaption: Plymouth harbour\ncredit: Port archive\n```"
         in plymouth.text
     )
-    assert "Plymouth harbour — Port archive" in plymouth.text
     assert "#### Stores" in plymouth.text and "- salt beef" in plymouth.text
     assert (project / "media" / "storymapjs" / "harbour.png").is_file()
     assert tahiti.map.zoom == 20 and botany.map.zoom == 0  # zoom 0–22 carried as written
     assert "*April 1769*" in tahiti.text and "alert" not in tahiti.text
-    assert "[A film of the transit](https://www.youtube.com/watch?v=abc123XYZ)" in tahiti.text
+    assert (
+        "src: https://www.youtube.com/watch?v=abc123XYZ\nalt: Tahiti\ncaption: A film of the transit"
+        in tahiti.text
+    )
     places = json.loads((project / "geodata" / "storymapjs-places.geojson").read_text())
     assert [f["id"] for f in places["features"]] == ["Plymouth", "Tahiti", "botany-bay"]
     assert places["features"][0]["geometry"]["coordinates"] == [-4.1427, 50.3755]
