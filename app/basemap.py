@@ -240,10 +240,22 @@ def select_labels(views: list[View]) -> list[list[Any]]:
     return [[r["name"], r["lat"], r["lon"], r["kind"], r["min_zoom"]] for r in chosen]
 
 
+@functools.lru_cache(maxsize=1)
+def _coarse_land() -> Geometry:
+    """All of the 1:110m land, read once and prepared for fast intersection tests."""
+    land = _read("110m", "land", shapely.box(-179.999999, -90.0, 179.999999, 90.0))  # one copy of the world
+    shapely.prepare(land)
+    return land
+
+
 def has_land(bounds: Bounds) -> bool:
     """True if the coarse (1:110m) land reaches into ``bounds`` (west, south, east, north)."""
     west, south, east, north = bounds
     south, north = max(south, -90.0), min(north, 90.0)
     if not available() or east <= west or north <= south:
         return True  # nothing to say without the basemap
-    return not _read("110m", "land", shapely.box(west, south, east, north)).is_empty
+    land = _coarse_land()
+    return any(
+        land.intersects(shapely.box(west + shift, south, east + shift, north))
+        for shift in (-360.0, 0.0, 360.0)
+    )

@@ -102,3 +102,15 @@ def test_session_figures_are_built_from_results(tmp_path):
     assert figures["long.server_rss_growth"].value == 0
     assert figures["long.listeners_delta"].value == -10
     assert figures["long.leaflet_layers_delta"].met is True
+
+
+def test_the_baselines_build_every_step_of_the_flagship():
+    """The st_folium baselines share the story model: a change to it must not break them quietly."""
+    from bench.baselines import common
+
+    prepared = common.prepare()
+    for index in range(len(prepared.story.steps)):
+        fmap = common.base_map(prepared, index)
+        for layer_id in common.step_layers(prepared, index):
+            common.layer(prepared, layer_id, index).add_to(fmap)
+        assert common.step_html(prepared, index)

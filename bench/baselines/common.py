@@ -108,8 +108,7 @@ def layer(prepared: Prepared, layer_id: str, index: int) -> folium.GeoJson:
     """One story layer as a folium GeoJson, styled and highlighted for step ``index``."""
     step = prepared.story.steps[index]
     ldef = prepared.story.meta.layers[layer_id]
-    hl = step.map.highlight
-    highlighted = set(hl.ids) if hl and hl.layer == layer_id else set()
+    highlighted = {fid for hl in step.map.highlights if hl.layer == layer_id for fid in hl.ids}
     kind = prepared.kinds[layer_id]
     return folium.GeoJson(
         prepared.layers[layer_id],
@@ -136,7 +135,8 @@ def base_map(prepared: Prepared, index: int) -> folium.Map:
 
 
 def step_layers(prepared: Prepared, index: int) -> list[str]:
-    return [lid for lid in prepared.story.steps[index].map.layers if lid in prepared.layers]
+    step = prepared.story.steps[index]
+    return [lid for lid in step.map.visible(prepared.story.meta.layers) if lid in prepared.layers]
 
 
 def step_html(prepared: Prepared, index: int) -> str:
