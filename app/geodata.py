@@ -241,7 +241,9 @@ def _same_world(lines: list[Any]) -> list[Any]:
     260°) moved into one copy of the world, near their circular mean, so a layer's bounds (and a
     fit to it) stay the short way round."""
     middles = np.radians([(g.bounds[0] + g.bounds[2]) / 2 for g in lines])
-    reference = math.degrees(math.atan2(np.sin(middles).mean(), np.cos(middles).mean()))
+    mean = math.degrees(math.atan2(np.sin(middles).mean(), np.cos(middles).mean()))
+    first = math.degrees(middles[0])
+    reference = mean + 360.0 * round((first - mean) / 360.0)  # in the first line's copy of the world
     out = []
     for geom, middle in zip(lines, np.degrees(middles), strict=True):
         shift = 360.0 * round((reference - middle) / 360.0)
