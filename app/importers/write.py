@@ -118,17 +118,9 @@ class Writer:
             return f"!{link(alt, url)}"
         if src.startswith("data:image/"):
             return f"!{link(alt, src)}"
-        local = (self.src.parent / unquote(src.split("?")[0].split("#")[0])).resolve()
+        local = self._local(src)
         if local.is_file() and local.suffix.lower() in IMAGE_SUFFIXES:
-            dest = self.copies.get(local)
-            if dest is None:
-                taken = {d.name for d in self.copies.values()}
-                dest, n = self.media_dir / local.name, 2
-                while dest.name in taken:
-                    dest, n = self.media_dir / f"{local.stem}-{n}{local.suffix}", n + 1
-                self.copies[local] = dest
-            rel = os.path.relpath(dest, self.out.resolve().parent).replace(os.sep, "/")
-            return f"!{link(alt, rel)}"
+            return f"!{link(alt, self._copy(local))}"
         self.report.add(
             where,
             f"image {src}",
@@ -194,9 +186,16 @@ class Writer:
                     where, f"remote {media_kind(url)} {url}", "a remote file is written as a link"
                 )
             return url
-        local = (self.src.parent / unquote(url.split("?")[0].split("#")[0])).resolve()
-        if not local.is_file():
-            return None
+        local = self._local(url)
+        return self._copy(local) if local.is_file() else None
+
+    def _local(self, src: str) -> Path:
+        """A file named in the source, beside the source file."""
+        return (self.src.parent / unquote(src.split("?")[0].split("#")[0])).resolve()
+
+    def _copy(self, local: Path) -> str:
+        """Copy ``local`` into the project's media folder (once; names kept apart) and return
+        its path relative to the story."""
         dest = self.copies.get(local)
         if dest is None:
             taken = {d.name for d in self.copies.values()}
