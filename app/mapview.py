@@ -21,7 +21,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 from markupsafe import Markup
 
-from app import basemap, tiles
+from app import basemap, tiles, views
 from app.assets import controller_assets, leaflet_assets
 from app.geodata import LayerData, prepare_geojson
 from app.i18n import strings
@@ -101,13 +101,8 @@ def _kind(layer: LayerData) -> str:
 
 
 def zoom_for_bounds(bounds: tuple[float, float, float, float], width_px: int = FIT_WIDTH_PX) -> float:
-    """The zoom at which ``bounds`` (west, south, east, north) fill ``width_px``."""
-    west, south, east, north = bounds
-    span_x = max(east - west, 1e-6)
-    y0 = math.log(math.tan(math.pi / 4 + math.radians(max(min(south, 85), -85)) / 2))
-    y1 = math.log(math.tan(math.pi / 4 + math.radians(max(min(north, 85), -85)) / 2))
-    span_y = max(math.degrees(abs(y1 - y0)), 1e-6)
-    return max(0.0, math.log2(360.0 * width_px / 256.0 / max(span_x, span_y)))
+    """The zoom at which ``bounds`` (west, south, east, north) fill a square ``width_px`` map."""
+    return views.fit_zoom(bounds, (width_px, width_px))
 
 
 def step_bounds(

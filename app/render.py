@@ -8,7 +8,6 @@ inside the project) is inlined as a ``data:`` URI; a remote image becomes a link
 
 from __future__ import annotations
 
-import base64
 import html
 from functools import lru_cache
 from pathlib import Path
@@ -119,14 +118,10 @@ def _clean(markup: str, tags: set[str], attributes: dict[str, set[str]]) -> str:
 
 def image_data_uri(path: Path) -> str | None:
     """``path`` as a ``data:`` URI, or None if it is not a small image file."""
-    mime = IMAGE_TYPES.get(path.suffix.lower())
     try:
-        if mime is None or not path.is_file() or path.stat().st_size > MAX_IMAGE_BYTES:
-            return None
-        data = path.read_bytes()
-    except OSError:
+        return read_local(path, IMAGE_TYPES, MAX_IMAGE_BYTES).data_uri()
+    except MediaError:
         return None
-    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 class _Renderer(RendererHTML):
