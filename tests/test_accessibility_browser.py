@@ -14,7 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, RequestGuard, copy_project, streamlit_server, wait_for_app, wait_for_step
+from tests.support import (
+    ROOT,
+    RequestGuard,
+    copy_project,
+    exported,
+    streamlit_server,
+    wait_for_app,
+    wait_for_step,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -50,13 +58,7 @@ def exports(tmp_path_factory) -> dict[str, Path]:
     pages = {}
     for layout in ("scroll", "slides"):
         page = out / f"{layout}.html"
-        result = subprocess.run(
-            [sys.executable, "-m", "app", "export", str(STORY), "--out", str(page), "--layout", layout],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        assert result.returncode == 0, result.stderr
+        exported(STORY, page, "--layout", layout)
         pages[layout] = page
     return pages
 

@@ -9,14 +9,20 @@ mode on a laptop and a projector, and its embed mode in a small frame.
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from app.paths import find_stories
-from tests.support import ROOT, RequestGuard, copy_project, streamlit_server, wait_for_app, wait_for_step
+from tests.support import (
+    ROOT,
+    RequestGuard,
+    copy_project,
+    exported,
+    streamlit_server,
+    wait_for_app,
+    wait_for_step,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -64,13 +70,7 @@ def exports(tmp_path_factory) -> dict[tuple[str, str], Path]:
     for story in STORIES:
         for layout in ("scroll", "slides"):
             page = out / f"{story.stem}-{layout}.html"
-            result = subprocess.run(
-                [sys.executable, "-m", "app", "export", str(story), "--out", str(page), "--layout", layout],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-            )
-            assert result.returncode == 0, result.stderr
+            exported(story, page, "--layout", layout)
             pages[story.stem, layout] = page
     return pages
 

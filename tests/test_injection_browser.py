@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +19,7 @@ import pytest
 from tests.support import (
     ROOT,
     RequestGuard,
+    exported,
     streamlit_server,
     wait_for_app,
     wait_for_step,
@@ -85,13 +84,7 @@ def assert_plain_text_shown_as_text(frame) -> None:
 
 def test_hostile_story_cannot_run_script_in_the_export(browser, project, tmp_path):
     out = tmp_path / "hostile.html"
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "export", str(project / "stories" / "hostile.md"), "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    exported(project / "stories" / "hostile.md", out)
     context = browser.new_context(reduced_motion="reduce")
     guard = RequestGuard()
     context.route("**/*", guard)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
-from tests.support import ROOT, RequestGuard
+from tests.support import ROOT, RequestGuard, exported
 
 pytestmark = pytest.mark.browser
 
@@ -17,13 +14,7 @@ CASE = ROOT / "tests" / "cases" / "stories" / "base_layers_highlights_and_styles
 @pytest.fixture(scope="module")
 def page(browser, tmp_path_factory):
     out = tmp_path_factory.mktemp("layers") / "layers.html"
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "export", str(CASE), "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    exported(CASE, out)
     context = browser.new_context(viewport={"width": 1280, "height": 800}, reduced_motion="reduce")
     guard = RequestGuard()
     context.route("**/*", guard)
@@ -65,13 +56,7 @@ def test_a_click_on_a_highlighted_feature_goes_to_its_first_step(page):
 def test_an_image_overlay_shows_on_its_step_offline(browser, tmp_path):
     case = ROOT / "tests" / "cases" / "stories" / "overlay_image_valid.md"
     out = tmp_path / "overlay.html"
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "export", str(case), "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    exported(case, out)
     assert "img-src data:;" in out.read_text(encoding="utf-8")  # nothing online: the CSP allows no host
     context = browser.new_context(reduced_motion="reduce")
     guard = RequestGuard()
@@ -92,13 +77,7 @@ def test_an_image_overlay_shows_on_its_step_offline(browser, tmp_path):
 def test_media_shows_inline_and_players_load_only_when_clicked(browser, tmp_path):
     case = ROOT / "tests" / "cases" / "stories" / "media_valid.md"
     out = tmp_path / "media.html"
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "export", str(case), "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    exported(case, out)
     context = browser.new_context(reduced_motion="reduce")
     guard = RequestGuard()
     context.route("**/*", guard)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, RequestGuard
+from tests.support import RequestGuard, exported
 
 pytestmark = pytest.mark.browser
 
@@ -108,13 +106,7 @@ def page_file(tmp_path_factory) -> Path:
     story = root / "stories" / "legend.md"
     story.write_text(STORY, encoding="utf-8")
     out = root / "legend.html"
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "export", str(story), "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    exported(story, out)
     return out
 
 

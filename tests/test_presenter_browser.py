@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, RequestGuard, copy_project, streamlit_server, wait_for_app, wait_for_step
+from tests.support import (
+    ROOT,
+    RequestGuard,
+    copy_project,
+    exported,
+    streamlit_server,
+    wait_for_app,
+    wait_for_step,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -44,13 +50,7 @@ def project(tmp_path_factory) -> Path:
 
 def test_notes_never_reach_readers_or_the_export(project, tmp_path):
     out = tmp_path / "talk.html"
-    result = subprocess.run(
-        [sys.executable, "-m", "app", "export", str(project / "stories" / "talk.md"), "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    exported(project / "stories" / "talk.md", out)
     assert NOTE not in out.read_text(encoding="utf-8")
 
 
