@@ -26,6 +26,7 @@ STAGES: dict[str, int] = {
     "app.models": 1,
     "app.parse": 2,
     "app.geodata": 2,
+    "app.timeline": 2,
     "app.media": 2,
     "app.basemap": 3,
     "app.load": 3,
