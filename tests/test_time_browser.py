@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import RequestGuard, exported
+from tests.support import RequestGuard, copy_project, exported, streamlit_server, wait_for_app, wait_for_step
 from tests.test_legend_browser import collection, square
 
 pytestmark = pytest.mark.browser
@@ -212,3 +212,38 @@ def test_the_scrubber_moves_by_keyboard_and_says_the_date(browser, page_file):
     page.evaluate("window.storymap.goTo(2)")
     assert not slider.is_visible()  # no time-aware layer in this step
     page.context.close()
+
+
+@pytest.fixture(scope="module")
+def tour(tmp_path_factory):
+    """The flagship's tour on a real Streamlit server."""
+    root = copy_project(tmp_path_factory.mktemp("time-tour"))
+    with streamlit_server(root / "stories") as url:
+        yield url
+
+
+def test_the_tour_shows_the_flagships_syria_by_date_and_the_scrubber_works(browser, tour):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, reduced_motion="reduce")
+    guard = RequestGuard()
+    context.route("**/*", guard)
+    page = context.new_page()
+    page.goto(f"{tour}/?story=russia-iran&step=syria-uprising")
+    wait_for_app(page)
+    wait_for_step(page, 6)
+    frame = page.frame_locator("iframe[data-testid=storymap-frame]")
+    date = frame.locator(".sm-legend-date")
+    assert date.inner_text() == "September 2015"
+    assert page.evaluate("storymap.frame.contentWindow.storymap.snapshots()['syria-zones']") == 0
+    page.get_by_role("button", name="Next step").click()
+    wait_for_step(page, 7)  # the air war: reduced motion skips its sequence and shows 2020–2023
+    assert date.inner_text() == "2020–2023"
+    assert page.evaluate("storymap.frame.contentWindow.storymap.snapshots()['syria-zones']") == 1
+    slider = frame.get_by_role("slider", name="Date shown: Zones of control in Syria (approximate)")
+    slider.focus()
+    slider.press("ArrowLeft")
+    assert slider.get_attribute("aria-valuetext") == "September 2015"
+    assert date.inner_text() == "September 2015"
+    assert frame.locator(".sm-map-description").inner_text().endswith(": September 2015")
+    assert page.evaluate("storymap.step") == 7  # the slider kept the key
+    assert guard.outside == []
+    context.close()

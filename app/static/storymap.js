@@ -449,8 +449,10 @@
       scrub.label.htmlFor = scrub.input.id;
       scrub.value = el("output", "sm-scrubber-value");
       scrub.value.setAttribute("for", scrub.input.id);
-      scrub.back = el("button", "sm-scrubber-back", words.time_back);
+      scrub.back = el("button", "sm-scrubber-back", "↺");
       scrub.back.type = "button";
+      scrub.back.setAttribute("aria-label", words.time_back);
+      scrub.back.title = words.time_back;
       scrub.input.addEventListener("input", function () { scrubTo(Number(scrub.input.value), true); });
       scrub.back.addEventListener("click", function () {
         scrubTo(steps[current].frames[scrub.id], false);
