@@ -251,6 +251,7 @@
       var t = time[id];
       var frame = defs[id].time.frames[t.shown];
       map.getContainer().setAttribute("data-time-" + id, String(t.shown));
+      if (current >= 0 && steps[current].highlights.some(function (hl) { return hl.layer === id; })) drawLabels(steps[current]);
       window.dispatchEvent(new CustomEvent("storymap:time", { detail: { layer: id, frame: t.shown, label: frame.label, step: current } }));
     }
 
@@ -267,6 +268,7 @@
       restyle(id);
       next.bringToFront();
       if (current >= 0) drawLegend(steps[current]);
+      if (scrub.id === id) showScrubValue(id);  // the slider and the legend change together
       if (!old || !(seconds > 0) || reducedMotion()) {
         if (old) map.removeLayer(old);
         settled(id);
@@ -356,6 +358,7 @@
         layers[hl.layer].eachLayer(function (child) {
           var props = child.feature && child.feature.properties;
           if (!props || !wanted[propText(props[def.id_field])]) return;
+          if (time[hl.layer] && !map.hasLayer(child)) return;  // another snapshot's feature
           var at = child.getLatLng ? child.getLatLng() : child.getBounds().getCenter();
           var tip = L.tooltip({ permanent: true, direction: "right", offset: [10, 0], className: "sm-label", interactive: false })
             .setLatLng(at)
