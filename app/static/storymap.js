@@ -439,7 +439,10 @@
     // and a button back to the step's date. Its value is read out as the snapshot's label, and
     // the map's live region says what the map now shows.
     var scrub = { id: null };
-    var scrubber = L.control({ position: legendPosition });
+    // In a corner of its own (not the legend's, the zoom buttons' or the credits'): a thin strip
+    // along the top edge costs the view little.
+    var scrubCorners = (config.dir === "rtl" ? ["topright", "bottomright"] : ["topright", "bottomleft"]).filter(function (c) { return c !== legendPosition; });
+    var scrubber = L.control({ position: scrubCorners[0] });
     scrubber.onAdd = function () {
       var box = el("div", "sm-scrubber leaflet-bar");
       box.setAttribute("role", "group");
@@ -630,8 +633,6 @@
       var step = steps[index];
       var animate = options.animate !== false && current !== -1 && !reducedMotion();
       current = index;
-      drawLegend(step);
-      move(step, animate);
       highlighted = {};
       step.highlights.forEach(function (hl) {
         var set = highlighted[hl.layer] || (highlighted[hl.layer] = {});
@@ -652,6 +653,9 @@
         if (shown && shown.bringToFront) shown.bringToFront();
       });
       drawScrubber(step);
+      // The legend and the scrubber are drawn first: the view is framed clear of them.
+      drawLegend(step);
+      move(step, animate);
       nearestWorld(step);
       drawLabels(step);
       description.textContent = step.description || "";
