@@ -9,10 +9,11 @@ so there is one map and one controller, not two implementations.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -89,6 +90,9 @@ class MapParts:
     controller_js: str
     controller_css: str
     config: dict[str, Any]
+    # Each GeoJSON layer's data exactly as the script above adds it (the same objects), for a
+    # live page that swaps a layer's data in place (author mode: ``StoryMap`` ``reload``).
+    layer_data: dict[str, Any] = field(default_factory=dict)
 
 
 def _kind(layer: LayerData) -> str:
@@ -320,8 +324,15 @@ def basemap_config(story: Story, layers: dict[str, LayerData]) -> dict[str, Any]
     """The offline basemap the story's views need (see :mod:`app.basemap`), or None if absent."""
     if story.meta.basemap != "natural-earth" or not basemap.available():
         return None
-    views = [step_view(s, story, layers) for s in story.steps]
-    data = basemap.basemap_data(views, labels=story.meta.basemap_labels)
+    views = tuple(step_view(s, story, layers) for s in story.steps)
+    return _basemap_for(views, story.meta.basemap_labels)
+
+
+@functools.lru_cache(maxsize=8)
+def _basemap_for(views: tuple[basemap.View, ...], labels: bool) -> dict[str, Any]:
+    """Cached on the views: clipping Natural Earth costs seconds for a long story, and a story
+    re-checked after an edit of its text or layers (author mode) has the same views."""
+    data = basemap.basemap_data(list(views), labels=labels)
     return {**data, "land_style": BASEMAP_STYLE, "border_style": BORDER_STYLE}
 
 
@@ -351,6 +362,12 @@ def overlay_layer(story_path: Path, overlay_id: str, overlay: Overlay) -> folium
 
 def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
     """The folium map with every layer of the story and the controller attached."""
+    fmap, config, _ = _build(checked)
+    return fmap, config
+
+
+def _build(checked: Checked) -> tuple[folium.Map, dict[str, Any], dict[str, Any]]:
+    """The map, the controller's config and each GeoJSON layer's data as the map embeds it."""
     story = checked.story
     assert story is not None, "build_map needs a story that validated"
     layers = checked.layers
@@ -381,6 +398,7 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
             max_zoom=provider.get("max_zoom", 18),
         ).add_to(fmap)
     layer_vars: dict[str, folium.GeoJson] = {}
+    layer_data: dict[str, Any] = {}
     kinds: dict[str, str] = {}
     for layer_id, layer_def in story.meta.layers.items():
         if layer_id not in layers:
@@ -389,6 +407,7 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
             layers[layer_id], _layer_zoom(story, layers, layer_id), keep=_kept_properties(layer_def)
         )
         kinds[layer_id] = _kind(layers[layer_id])
+        layer_data[layer_id] = data
         geo = folium.GeoJson(
             data,
             name=layer_id,
@@ -404,12 +423,12 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
     config = controller_config(story, layers, kinds)
     config["basemap"] = basemap_config(story, layers)
     fmap.add_child(StoryController(layer_vars, config))
-    return fmap, config
+    return fmap, config, layer_data
 
 
 def map_parts(checked: Checked) -> MapParts:
     """Render the story's map once into :class:`MapParts`."""
-    fmap, config = build_map(checked)
+    fmap, config, layer_data = _build(checked)
     figure = fmap.get_root()
     figure.render()
     leaflet_js, leaflet_css = leaflet_assets()
@@ -426,11 +445,23 @@ def map_parts(checked: Checked) -> MapParts:
         controller_js=controller_js,
         controller_css=controller_css,
         config=config,
+        layer_data=layer_data,
     )
 
 
-def map_document(parts: MapParts, *, title: str, lang: str = "en", direction: str = "ltr") -> str:
-    """A standalone HTML document holding only the map (the Streamlit map frame)."""
+def map_document(
+    parts: MapParts,
+    *,
+    title: str,
+    lang: str = "en",
+    direction: str = "ltr",
+    options: dict[str, Any] | None = None,
+) -> str:
+    """A standalone HTML document holding only the map (the Streamlit map frame).
+
+    ``options`` go to ``StoryMap.configure`` before the map starts (author mode passes
+    ``{"mode": "author", "author": true}``); without them the document is the reader's.
+    """
     return templates.get_template("mapframe.html.j2").render(
-        parts=parts, title=title, lang=lang, dir=direction
+        parts=parts, title=title, lang=lang, dir=direction, options=options
     )

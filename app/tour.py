@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app.assets import AssetsMissing
 from app.errors import Problem
@@ -19,7 +20,7 @@ from app.validate import Checked, check_story
 
 log = logging.getLogger("storymap")
 
-MODES = ("tour", "present", "embed", "presenter")
+MODES = ("tour", "present", "embed", "presenter", "author")
 DEFAULT_STORY = "russia-iran"
 
 
@@ -33,6 +34,8 @@ class StoryEntry:
     checked: Checked
     doc: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    config: dict[str, Any] | None = None  # what the map document's controller was started with
+    layer_data: dict[str, Any] = field(default_factory=dict)  # each GeoJSON layer's data, as embedded
 
     @property
     def ok(self) -> bool:
@@ -40,7 +43,7 @@ class StoryEntry:
 
 
 def parse_mode(value: str | None) -> str:
-    """``tour`` unless the URL asks for ``present``, ``embed`` or ``presenter``."""
+    """``tour`` unless the URL asks for ``present``, ``embed``, ``presenter`` or ``author``."""
     return value if value in MODES else "tour"
 
 
@@ -75,8 +78,11 @@ def story_fingerprint(path: Path) -> tuple[int, int]:
     return stat.st_size, newest
 
 
-def load_entry(path: Path) -> StoryEntry:
-    """Check a story and, if it is valid, build its map document (never raises)."""
+def load_entry(path: Path, options: dict[str, Any] | None = None) -> StoryEntry:
+    """Check a story and, if it is valid, build its map document (never raises).
+
+    ``options`` reach the document's controller (see :func:`app.mapview.map_document`).
+    """
     slug = story_slug(path)
     try:
         checked = check_story(path)
@@ -93,7 +99,10 @@ def load_entry(path: Path) -> StoryEntry:
         try:
             parts = map_parts(checked)
             meta = checked.story.meta
-            entry.doc = map_document(parts, title=meta.title, lang=meta.lang, direction=meta.dir)
+            entry.doc = map_document(
+                parts, title=meta.title, lang=meta.lang, direction=meta.dir, options=options
+            )
+            entry.config, entry.layer_data = parts.config, parts.layer_data
         except AssetsMissing as exc:  # the installation, not the story: one line for the operator
             log.error("cannot show %s: %s", path, exc)
             entry.problems = [*entry.problems, Problem(str(path), None, f"the map cannot be shown: {exc}")]
