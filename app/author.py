@@ -17,18 +17,24 @@ overlays, basemap, language or direction) builds a new document.
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app import mapview
 from app.errors import Problem
 from app.models import Step, Story
 from app.paths import resolve_source
 from app.tour import StoryEntry, load_entry
 
+log = logging.getLogger("storymap")
+
 POLL_S = 0.25  # how often the open page looks at the files (a few stat calls)
 OPTIONS = {"mode": "author", "author": True}  # StoryMap.configure options of author mode
 
+BASEMAP = "\0basemap"  # the basemap's key among what the frame holds (no layer id has a NUL)
 Fingerprint = tuple[tuple[str, int, int], ...]
 
 
@@ -121,6 +127,7 @@ class Watch:
     stamp: Fingerprint = ()
     sent: dict[str, Any] = field(default_factory=dict)  # layer id → the data the frame holds
     payload: dict[str, Any] | None = None
+    refining: threading.Thread | None = None  # building the basemap a changed view needs
 
     @classmethod
     def start(cls, path: Path) -> Watch:
@@ -150,11 +157,18 @@ class Watch:
         whose section changed, or keeps it there.
         """
         stamp = fingerprint(self.files)
-        if stamp == self.stamp:
+        refined = self.refining is not None and not self.refining.is_alive()
+        if stamp == self.stamp and not refined:
             return False
-        entry = load_entry(self.path, OPTIONS)
+        if refined:
+            self.refining = None
+        # A changed view needs a new basemap (seconds of clipping for a long story): the map
+        # shows the save at once on the basemap it has, and again when the new one is ready.
+        stand_in = self.good.config.get("basemap") if self.good and self.good.config else None
+        entry = load_entry(self.path, OPTIONS, basemap_stand_in=stand_in)
         self.latest = entry
         if entry.ok:
+            self._refine(entry, stand_in)
             old = self.good.checked.story.steps if self.good else []
             step = changed_step(old, entry.checked.story.steps, current) if self.good else current
             remount = self.good is None or _frame_key(self.good.checked.story) != _frame_key(
@@ -163,6 +177,22 @@ class Watch:
             self._show(entry, step=step, remount=remount)
         self._rewatch(stamp)
         return True
+
+    def _refine(self, entry: StoryEntry, stand_in: dict[str, Any] | None) -> None:
+        story, layers = entry.checked.story, entry.checked.layers
+        if stand_in is None or entry.config.get("basemap") is not stand_in:
+            return
+        if mapview.basemap_cached(story, layers):
+            return
+
+        def build() -> None:
+            try:
+                mapview.basemap_config(story, layers)
+            except Exception:  # the map keeps the stand-in; the server log says why
+                log.exception("building the basemap for %s failed", self.path)
+
+        self.refining = threading.Thread(target=build, name="storymap-basemap", daemon=True)
+        self.refining.start()
 
     def _rewatch(self, before: Fingerprint) -> None:
         """Watch what the versions now name. Files seen before the check keep the state they
@@ -178,12 +208,15 @@ class Watch:
         if remount:
             self.initial = step or 0
             self.doc = entry.doc
-            self.sent = dict(entry.layer_data)
+            self.sent = {**entry.layer_data, BASEMAP: entry.config.get("basemap")}
             self.payload = None
             return
         changed = {lid: data for lid, data in entry.layer_data.items() if self.sent.get(lid) is not data}
-        self.sent = dict(entry.layer_data)
-        self.payload = {"config": entry.config, "layers": changed}
+        config = dict(entry.config)
+        if config.get("basemap") is self.sent.get(BASEMAP):
+            del config["basemap"]  # the map keeps the one it has (the controller's reload reads so)
+        self.sent = {**entry.layer_data, BASEMAP: entry.config.get("basemap")}
+        self.payload = {"config": config, "layers": changed}
 
     def frame_revision(self) -> dict[str, Any] | None:
         """What the frame component applies to the live map (None: the document is current)."""

@@ -9,10 +9,10 @@ so there is one map and one controller, not two implementations.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -320,20 +320,46 @@ def step_view(step: Step, story: Story, layers: dict[str, LayerData]) -> basemap
     return basemap.View(basemap.view_bounds((center[0], center[1]), zoom), zoom)
 
 
-def basemap_config(story: Story, layers: dict[str, LayerData]) -> dict[str, Any] | None:
-    """The offline basemap the story's views need (see :mod:`app.basemap`), or None if absent."""
+_BASEMAPS: dict[tuple[Any, ...], dict[str, Any]] = {}  # (views, labels) → config, newest last
+_BASEMAPS_LOCK = threading.Lock()
+BASEMAPS_KEPT = 8
+
+
+def _basemap_key(story: Story, layers: dict[str, LayerData]) -> tuple[Any, ...]:
+    return tuple(step_view(s, story, layers) for s in story.steps), story.meta.basemap_labels
+
+
+def basemap_cached(story: Story, layers: dict[str, LayerData]) -> bool:
+    """True if the basemap for the story's views is ready (no seconds of clipping to wait for)."""
+    return _basemap_key(story, layers) in _BASEMAPS
+
+
+def basemap_config(
+    story: Story, layers: dict[str, LayerData], stand_in: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The offline basemap the story's views need (see :mod:`app.basemap`), or None if absent.
+
+    Cached on the views: clipping Natural Earth costs seconds for a long story, and a story
+    checked again after an edit of its text or layers (author mode) has the same views. When
+    the views changed and ``stand_in`` is given (the basemap already on the author's map), it
+    is returned instead of waiting; :mod:`app.author` asks for the real one in the background.
+    """
     if story.meta.basemap != "natural-earth" or not basemap.available():
         return None
-    views = tuple(step_view(s, story, layers) for s in story.steps)
-    return _basemap_for(views, story.meta.basemap_labels)
-
-
-@functools.lru_cache(maxsize=8)
-def _basemap_for(views: tuple[basemap.View, ...], labels: bool) -> dict[str, Any]:
-    """Cached on the views: clipping Natural Earth costs seconds for a long story, and a story
-    re-checked after an edit of its text or layers (author mode) has the same views."""
+    key = _basemap_key(story, layers)
+    found = _BASEMAPS.get(key)
+    if found is not None:
+        return found
+    if stand_in is not None:
+        return stand_in
+    views, labels = key
     data = basemap.basemap_data(list(views), labels=labels)
-    return {**data, "land_style": BASEMAP_STYLE, "border_style": BORDER_STYLE}
+    found = {**data, "land_style": BASEMAP_STYLE, "border_style": BORDER_STYLE}
+    with _BASEMAPS_LOCK:  # author mode builds basemaps in a background thread
+        _BASEMAPS[key] = found
+        while len(_BASEMAPS) > BASEMAPS_KEPT:
+            _BASEMAPS.pop(next(iter(_BASEMAPS)), None)
+    return found
 
 
 def overlay_layer(story_path: Path, overlay_id: str, overlay: Overlay) -> folium.Layer:
@@ -366,7 +392,9 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
     return fmap, config
 
 
-def _build(checked: Checked) -> tuple[folium.Map, dict[str, Any], dict[str, Any]]:
+def _build(
+    checked: Checked, basemap_stand_in: dict[str, Any] | None = None
+) -> tuple[folium.Map, dict[str, Any], dict[str, Any]]:
     """The map, the controller's config and each GeoJSON layer's data as the map embeds it."""
     story = checked.story
     assert story is not None, "build_map needs a story that validated"
@@ -421,14 +449,15 @@ def _build(checked: Checked) -> tuple[folium.Map, dict[str, Any], dict[str, Any]
         layer_vars[overlay_id] = overlay_layer(Path(story.path), overlay_id, overlay).add_to(fmap)
         kinds[overlay_id] = "tiles" if overlay.tiles else "image"
     config = controller_config(story, layers, kinds)
-    config["basemap"] = basemap_config(story, layers)
+    config["basemap"] = basemap_config(story, layers, basemap_stand_in)
     fmap.add_child(StoryController(layer_vars, config))
     return fmap, config, layer_data
 
 
-def map_parts(checked: Checked) -> MapParts:
-    """Render the story's map once into :class:`MapParts`."""
-    fmap, config, layer_data = _build(checked)
+def map_parts(checked: Checked, basemap_stand_in: dict[str, Any] | None = None) -> MapParts:
+    """Render the story's map once into :class:`MapParts` (see :func:`basemap_config` for the
+    stand-in basemap)."""
+    fmap, config, layer_data = _build(checked, basemap_stand_in)
     figure = fmap.get_root()
     figure.render()
     leaflet_js, leaflet_css = leaflet_assets()

@@ -78,10 +78,14 @@ def story_fingerprint(path: Path) -> tuple[int, int]:
     return stat.st_size, newest
 
 
-def load_entry(path: Path, options: dict[str, Any] | None = None) -> StoryEntry:
+def load_entry(
+    path: Path, options: dict[str, Any] | None = None, basemap_stand_in: dict[str, Any] | None = None
+) -> StoryEntry:
     """Check a story and, if it is valid, build its map document (never raises).
 
-    ``options`` reach the document's controller (see :func:`app.mapview.map_document`).
+    ``options`` reach the document's controller (see :func:`app.mapview.map_document`);
+    ``basemap_stand_in`` is the basemap to use rather than wait for a new one
+    (:func:`app.mapview.basemap_config`).
     """
     slug = story_slug(path)
     try:
@@ -97,7 +101,7 @@ def load_entry(path: Path, options: dict[str, Any] | None = None) -> StoryEntry:
     entry = StoryEntry(slug=slug, path=path, title=title, checked=checked, problems=checked.problems)
     if checked.story is not None:
         try:
-            parts = map_parts(checked)
+            parts = map_parts(checked, basemap_stand_in)
             meta = checked.story.meta
             entry.doc = map_document(
                 parts, title=meta.title, lang=meta.lang, direction=meta.dir, options=options

@@ -513,8 +513,9 @@
     function reload(next, data, options) {
       options = options || {};
       data = data || {};
-      var oldBase = JSON.stringify(config.basemap || null);
-      config = L.extend({}, next, pageOptions);
+      var oldBase = config.basemap || null;
+      // A version with the same views leaves the basemap out: the map keeps the one it has.
+      config = L.extend({ basemap: oldBase }, next, pageOptions);
       steps = config.steps;
       defs = config.layers;
       words = L.extend({}, WORDS, config.strings);
@@ -541,7 +542,7 @@
         if (layer.addData) layer.addData(data[id]);
       });
       Object.keys(layers).forEach(bindLayer);
-      if (JSON.stringify(config.basemap || null) !== oldBase) {
+      if ((config.basemap || null) !== oldBase) {
         if (base) base.remove();
         base = basemapLayers(map, config.basemap);
         api.basemap = base;
