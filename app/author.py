@@ -112,6 +112,46 @@ def _frame_key(story: Story) -> tuple[Any, ...]:
     return (overlays, meta.basemap, meta.basemap_labels, meta.lang, meta.dir)
 
 
+class Basemaps:
+    """One background builder of basemaps for the whole server; the newest request wins.
+
+    An author tuning a zoom saves again before the last basemap is built: building each in
+    its own thread would pile them up and slow every save. Requests made while one builds
+    replace each other; the builder then builds only the last.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._wanted: tuple[Story, dict[str, Any]] | None = None
+        self._thread: threading.Thread | None = None
+        self.built = 0  # builds finished so far (a watch compares it with what it last saw)
+
+    def request(self, story: Story, layers: dict[str, Any]) -> None:
+        """Build the basemap for ``story``'s views (into :mod:`app.mapview`'s cache)."""
+        with self._lock:
+            self._wanted = (story, layers)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="storymap-basemap", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                wanted, self._wanted = self._wanted, None
+                if wanted is None:
+                    self._thread = None
+                    return
+            try:
+                mapview.basemap_config(*wanted)
+            except Exception:  # the map keeps its stand-in; the server log says why
+                log.exception("building the basemap for %s failed", wanted[0].path)
+            with self._lock:
+                self.built += 1
+
+
+BASEMAPS = Basemaps()
+
+
 @dataclass
 class Watch:
     """One author's view of one story: the last good version and the latest check."""
@@ -127,7 +167,8 @@ class Watch:
     stamp: Fingerprint = ()
     sent: dict[str, Any] = field(default_factory=dict)  # layer id → the data the frame holds
     payload: dict[str, Any] | None = None
-    refining: threading.Thread | None = None  # building the basemap a changed view needs
+    pending_basemap: bool = False  # the map shows a stand-in basemap until its own is built
+    seen_built: int = 0  # BASEMAPS.built when last looked at
 
     @classmethod
     def start(cls, path: Path) -> Watch:
@@ -157,42 +198,40 @@ class Watch:
         whose section changed, or keeps it there.
         """
         stamp = fingerprint(self.files)
-        refined = self.refining is not None and not self.refining.is_alive()
+        refined = False
+        if self.pending_basemap and self.good is not None and BASEMAPS.built != self.seen_built:
+            self.seen_built = BASEMAPS.built
+            refined = mapview.basemap_cached(self.good.checked.story, self.good.checked.layers)
         if stamp == self.stamp and not refined:
             return False
-        if refined:
-            self.refining = None
         # A changed view needs a new basemap (seconds of clipping for a long story): the map
         # shows the save at once on the basemap it has, and again when the new one is ready.
         stand_in = self.good.config.get("basemap") if self.good and self.good.config else None
-        entry = load_entry(self.path, OPTIONS, basemap_stand_in=stand_in)
+        entry = load_entry(self.path, OPTIONS, basemap_stand_in=stand_in, document=False)
         self.latest = entry
+        remount = entry.ok and (
+            self.good is None or _frame_key(self.good.checked.story) != _frame_key(entry.checked.story)
+        )
+        if remount:  # rare (see _frame_key): the frame needs a whole new document
+            entry = self.latest = load_entry(self.path, OPTIONS, basemap_stand_in=stand_in)
         if entry.ok:
             self._refine(entry, stand_in)
             old = self.good.checked.story.steps if self.good else []
             step = changed_step(old, entry.checked.story.steps, current) if self.good else current
-            remount = self.good is None or _frame_key(self.good.checked.story) != _frame_key(
-                entry.checked.story
-            )
             self._show(entry, step=step, remount=remount)
         self._rewatch(stamp)
         return True
 
     def _refine(self, entry: StoryEntry, stand_in: dict[str, Any] | None) -> None:
         story, layers = entry.checked.story, entry.checked.layers
-        if stand_in is None or entry.config.get("basemap") is not stand_in:
-            return
-        if mapview.basemap_cached(story, layers):
-            return
-
-        def build() -> None:
-            try:
-                mapview.basemap_config(story, layers)
-            except Exception:  # the map keeps the stand-in; the server log says why
-                log.exception("building the basemap for %s failed", self.path)
-
-        self.refining = threading.Thread(target=build, name="storymap-basemap", daemon=True)
-        self.refining.start()
+        self.pending_basemap = (
+            stand_in is not None
+            and entry.config.get("basemap") is stand_in
+            and not mapview.basemap_cached(story, layers)
+        )
+        if self.pending_basemap:
+            self.seen_built = BASEMAPS.built
+            BASEMAPS.request(story, layers)
 
     def _rewatch(self, before: Fingerprint) -> None:
         """Watch what the versions now name. Files seen before the check keep the state they

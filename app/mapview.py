@@ -146,11 +146,13 @@ def _feature_names(layer: LayerData, layer_def: LayerDef, ids: list[str] | None 
     if layer_def.id_field not in gdf.columns:
         return {}
     field = next((f for f in (layer_def.labels, *layer_def.tooltip, "name") if f and f in gdf.columns), None)
+    labels = gdf[field].tolist() if field else [None] * len(gdf)
     out = {}
-    for _, row in gdf.iterrows():
-        fid = str(row[layer_def.id_field])
+    # Column by column, not iterrows: a re-check after every save (author mode) runs this often.
+    for value, label in zip(gdf[layer_def.id_field].tolist(), labels, strict=True):
+        fid = str(value)
         if ids is None or fid in ids:
-            out[fid] = str(row[field]) if field and row[field] is not None else fid
+            out[fid] = str(label) if label is not None else fid
     return out
 
 
@@ -200,12 +202,14 @@ def _nearest_place(
             continue
         gdf = layers[layer_id].gdf
         names = _feature_names(layers[layer_id], layer_def)
-        for (_, row), geom in zip(gdf.iterrows(), gdf.geometry, strict=True):
+        has_ids = layer_def.id_field in gdf.columns
+        fids = gdf[layer_def.id_field].tolist() if has_ids else [None] * len(gdf)
+        for fid, geom in zip(fids, gdf.geometry, strict=True):
             point = geom.representative_point()
             if not contains(view, (point.x, point.y, point.x, point.y)):
                 continue
             distance = (point.y - lat) ** 2 + ((point.x - lon) * math.cos(math.radians(lat))) ** 2
-            name = names.get(str(row[layer_def.id_field])) if layer_def.id_field in gdf.columns else None
+            name = names.get(str(fid)) if has_ids else None
             if name and (best is None or distance < best[0]):
                 best = (distance, name)
     return best[1] if best else None
@@ -452,6 +456,16 @@ def _build(
     config["basemap"] = basemap_config(story, layers, basemap_stand_in)
     fmap.add_child(StoryController(layer_vars, config))
     return fmap, config, layer_data
+
+
+def map_state(
+    checked: Checked, basemap_stand_in: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The controller config and each GeoJSON layer's data, without rendering a document: what
+    a live map needs to show a new version of the story (author mode). Same build as
+    :func:`map_parts`, so the live map gets exactly what a fresh document would embed."""
+    _, config, layer_data = _build(checked, basemap_stand_in)
+    return config, layer_data
 
 
 def map_parts(checked: Checked, basemap_stand_in: dict[str, Any] | None = None) -> MapParts:

@@ -14,7 +14,7 @@ from typing import Any
 from app.assets import AssetsMissing
 from app.errors import Problem
 from app.ids import is_slug, story_slug
-from app.mapview import map_document, map_parts
+from app.mapview import map_document, map_parts, map_state
 from app.paths import find_stories, project_root
 from app.validate import Checked, check_story
 
@@ -39,7 +39,7 @@ class StoryEntry:
 
     @property
     def ok(self) -> bool:
-        return self.checked.story is not None and self.doc is not None
+        return self.checked.story is not None and self.config is not None
 
 
 def parse_mode(value: str | None) -> str:
@@ -79,13 +79,17 @@ def story_fingerprint(path: Path) -> tuple[int, int]:
 
 
 def load_entry(
-    path: Path, options: dict[str, Any] | None = None, basemap_stand_in: dict[str, Any] | None = None
+    path: Path,
+    options: dict[str, Any] | None = None,
+    basemap_stand_in: dict[str, Any] | None = None,
+    document: bool = True,
 ) -> StoryEntry:
     """Check a story and, if it is valid, build its map document (never raises).
 
     ``options`` reach the document's controller (see :func:`app.mapview.map_document`);
     ``basemap_stand_in`` is the basemap to use rather than wait for a new one
-    (:func:`app.mapview.basemap_config`).
+    (:func:`app.mapview.basemap_config`). Without ``document`` only the controller config
+    and layer data are built (a live map's reload needs no new document).
     """
     slug = story_slug(path)
     try:
@@ -101,6 +105,9 @@ def load_entry(
     entry = StoryEntry(slug=slug, path=path, title=title, checked=checked, problems=checked.problems)
     if checked.story is not None:
         try:
+            if not document:
+                entry.config, entry.layer_data = map_state(checked, basemap_stand_in)
+                return entry
             parts = map_parts(checked, basemap_stand_in)
             meta = checked.story.meta
             entry.doc = map_document(
