@@ -164,3 +164,26 @@ def test_saves_show_on_the_live_map_on_the_step_being_edited(browser, project):
     assert errors == []
     assert guard.outside == []
     context.close()
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)], ids=["desktop", "phone"])
+def test_author_mode_with_problems_has_no_axe_violations(browser, tmp_path, width, height):
+    axe = pytest.importorskip("tests.test_accessibility_browser")  # skips without axe-core
+    root = copy_project(tmp_path, stories=[])
+    (root / "geodata" / "draft-places.geojson").write_bytes(
+        (ROOT / "geodata" / "demo-places.geojson").read_bytes()
+    )
+    story = root / "stories" / f"{SLUG}.md"
+    story.write_text(story_text(), encoding="utf-8")
+    context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+    context.route("**/*", RequestGuard())
+    page = context.new_page()
+    with streamlit_server(root / "stories") as url:
+        page.goto(f"{url}/?story={SLUG}&mode=author")
+        wait_for_app(page)
+        save(story, story_text().replace("layers: [places]", "layers: [placez]", 1))
+        page.get_by_test_id("storymap-problem").first.wait_for()
+        frame = page.locator("iframe[data-testid=storymap-frame]").element_handle().content_frame()
+        found = {"page": axe.violations(page), "map frame": axe.violations(frame)}
+    context.close()
+    assert found == {"page": [], "map frame": []}
