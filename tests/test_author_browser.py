@@ -159,6 +159,24 @@ def test_saves_show_on_the_live_map_on_the_step_being_edited(browser, project):
         layer.write_bytes(kept)
         page.wait_for_function("!document.querySelector('[data-testid=storymap-problem]')")
         same_page_frame_and_map(page)
+
+        # 7. A layer new in the front matter, shown by a step, then taken out again.
+        more = good.replace(
+            "sources:\n  notes:",
+            "  more:\n    source: ../geodata/draft-places.geojson\n    label: More\nsources:\n  notes:",
+            1,
+        )
+        last = more.rindex("layers: [places]")
+        more = more[:last] + "layers: [places, more]" + more[last + len("layers: [places]") :]
+        save(story, more)
+        page.wait_for_function(
+            "storymap.step === 2 && storymap.visibleLayers().sort().join() === 'more,places'"
+        )
+        assert frame_eval(page, "w.storymap.layers.more.getLayers().length") == len(data["features"])
+        save(story, good)
+        page.wait_for_function("storymap.visibleLayers().join() === 'places'")
+        assert frame_eval(page, "'more' in w.storymap.layers") is False
+        same_page_frame_and_map(page)
         assert page.locator("text=Traceback").count() == 0
 
     assert errors == []

@@ -530,9 +530,9 @@
         if (!def || !data[id]) return;
         var layer = layers[id];
         if (!layer) {
+          // A layer new in this version (its credit line, if any, shows from the next page view).
           layer = L.geoJSON(null, {
             pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { radius: def.style.radius }); },
-            attribution: (options.attribution || {})[id] || null,
           });
           layers[id] = layer;
           visible[id] = false;
