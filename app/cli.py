@@ -257,7 +257,10 @@ def schema(check: bool) -> None:
     help="Open the tour in a browser (default: when there is a desktop to open it on).",
 )
 def serve(path: Path, port: int, open_browser: bool | None) -> None:
-    """Run the tour on PATH: a story file (opened at that story) or a stories folder (default: stories/)."""
+    """Run the tour on PATH: a story file (opened in author mode) or a stories folder (default: stories/).
+
+    A story file opens ``?mode=author``: the page follows every save of the story and its layers.
+    """
     from app import assets
     from app import serve as server
 
@@ -266,7 +269,7 @@ def serve(path: Path, port: int, open_browser: bool | None) -> None:
     if path.is_file():
         if path.suffix.lower() != ".md":
             raise click.UsageError(f"{path}: not a story (a .md file) or a stories folder")
-        folder, url_path = path.parent, f"/?story={story_slug(path)}"
+        folder, url_path = path.parent, f"/?story={story_slug(path)}&mode=author"
     else:
         folder, url_path = path, "/"
         if not find_stories([path]).stories:

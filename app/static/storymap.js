@@ -67,8 +67,8 @@
 
   function basemapLayers(map, base) {
     if (!base) return null;
-    map.createPane("smBase").style.zIndex = 250;
-    var labelPane = map.createPane("smBaseLabels");
+    (map.getPane("smBase") || map.createPane("smBase")).style.zIndex = 250;
+    var labelPane = map.getPane("smBaseLabels") || map.createPane("smBaseLabels");
     labelPane.style.zIndex = 390;
     labelPane.style.pointerEvents = "none";
     labelPane.classList.add("leaflet-zoom-hide");
@@ -144,14 +144,22 @@
     function refresh() { showBands(); placeBaseLabels(); }
     map.on("zoomend moveend resize", refresh);
     refresh();
-    return { parts: parts, labels: labels, refresh: refresh };
+    // Taken off the map when a new version of the story brings another basemap (author mode).
+    function remove() {
+      map.off("zoomend moveend resize", refresh);
+      parts.forEach(function (part) { if (map.hasLayer(part.layer)) map.removeLayer(part.layer); });
+      labels.forEach(function (label) { label.node.remove(); });
+      if (map.attributionControl && base.attribution) map.attributionControl.removeAttribution(base.attribution);
+    }
+    return { parts: parts, labels: labels, refresh: refresh, remove: remove };
   }
 
   function init(map, layerVars, config) {
     config = L.extend({}, config, pageOptions);
     var base = basemapLayers(map, config.basemap);
     var steps = config.steps;
-    var words = L.extend({ legend: "Legend", map_credits: "Map credits", map: "Map: {title}" }, config.strings);  // in the story's language
+    var WORDS = { legend: "Legend", map_credits: "Map credits", map: "Map: {title}" };
+    var words = L.extend({}, WORDS, config.strings);  // in the story's language
     // What the map shows, in words: read out politely on every step change (screen readers).
     var description = el("p", "sm-map-description");
     description.id = "sm-map-description-" + L.Util.stamp(map);
@@ -199,19 +207,23 @@
       return style;
     }
 
-    Object.keys(layerVars).forEach(function (id) {
-      var layer = layerVars[id];
+    // Tooltips, popups and clicks of one layer's features, from its definition (again after a
+    // reload: the definition or the features may have changed).
+    function bindLayer(id) {
+      var layer = layers[id];
       var def = defs[id];
-      layers[id] = layer;
-      map.removeLayer(layer);
-      if (!layer.eachLayer) return;  // an overlay (tiles or an image): nothing to bind
+      if (!layer.eachLayer || !def || !def.tooltip) return;  // an overlay (tiles or an image): nothing to bind
       layer.eachLayer(function (child) {
         var feature = child.feature;
+        if (child._smClick) { child.off("click", child._smClick); child._smClick = null; }
+        if (child.getTooltip && child.getTooltip()) child.unbindTooltip();
+        if (child.getPopup && child.getPopup()) child.unbindPopup();
         if (def.step_of) {
           // A click on a feature the story highlights goes to the first step that does.
           var target = def.step_of[propText(feature.properties && feature.properties[def.id_field])];
           if (target !== undefined) {
-            child.on("click", function () { goTo(target, { source: "click" }); });
+            child._smClick = function () { goTo(target, { source: "click" }); };
+            child.on("click", child._smClick);
             if (child.getElement && child.getElement()) child.getElement().style.cursor = "pointer";
           }
         }
@@ -222,6 +234,12 @@
           child.bindPopup(function () { return fieldTable(feature, def.popup, def.field_labels); }, { className: "sm-popup" });
         }
       });
+    }
+
+    Object.keys(layerVars).forEach(function (id) {
+      layers[id] = layerVars[id];
+      map.removeLayer(layerVars[id]);
+      bindLayer(id);
     });
 
     function restyle(id) {
@@ -488,13 +506,59 @@
     }
     if (config.keyboard !== false) document.addEventListener("keydown", onKey);
 
+    // A new version of the story on the same map (author mode): `next` is the config a fresh
+    // document would start with (app/mapview.py controller_config), `data` the GeoJSON of each
+    // layer whose data changed (by id; layers not named keep theirs). Layers the new version
+    // drops leave the map, new ones are made here; then the step is shown again, at once.
+    function reload(next, data, options) {
+      options = options || {};
+      data = data || {};
+      var oldBase = config.basemap || null;
+      // A version with the same views leaves the basemap out: the map keeps the one it has.
+      config = L.extend({ basemap: oldBase }, next, pageOptions);
+      steps = config.steps;
+      defs = config.layers;
+      words = L.extend({}, WORDS, config.strings);
+      Object.keys(layers).forEach(function (id) {
+        if (defs[id]) return;
+        if (visible[id]) map.removeLayer(layers[id]);
+        delete layers[id];
+        delete visible[id];
+      });
+      Object.keys(data).forEach(function (id) {
+        var def = defs[id];
+        if (!def || !data[id]) return;
+        var layer = layers[id];
+        if (!layer) {
+          // A layer new in this version (its credit line, if any, shows from the next page view).
+          layer = L.geoJSON(null, {
+            pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { radius: def.style.radius }); },
+          });
+          layers[id] = layer;
+          visible[id] = false;
+        } else if (layer.clearLayers) {
+          layer.clearLayers();
+        }
+        if (layer.addData) layer.addData(data[id]);
+      });
+      Object.keys(layers).forEach(bindLayer);
+      if ((config.basemap || null) !== oldBase) {
+        if (base) base.remove();
+        base = basemapLayers(map, config.basemap);
+        api.basemap = base;
+      }
+      map.getContainer().setAttribute("aria-label", words.map.replace("{title}", config.title || ""));
+      var target = typeof options.step === "number" ? options.step : current;
+      goTo(Math.max(0, Math.min(steps.length - 1, target)), { animate: false, force: true, source: "reload" });
+      window.dispatchEvent(new CustomEvent("storymap:reload", { detail: { step: current, steps: steps.length } }));
+      return current;
+    }
+
     var api = {
       map: map,
-      steps: steps.length,
-      ids: config.ids.slice(),
       layers: layers,
       basemap: base,
-      config: config,  // the steps and layer definitions, as the map was built (read-only)
+      reload: reload,
       goTo: function (i, options) { return goTo(i, options); },
       next: function () { return goTo(current + 1, { source: "button" }); },
       prev: function () { return goTo(current - 1, { source: "button" }); },
@@ -503,6 +567,11 @@
       destroy: function () { document.removeEventListener("keydown", onKey); },
     };
     Object.defineProperty(api, "step", { get: function () { return current; }, enumerable: true });
+    Object.defineProperty(api, "steps", { get: function () { return steps.length; }, enumerable: true });
+    Object.defineProperty(api, "ids", { get: function () { return config.ids.slice(); }, enumerable: true });
+    // The steps and layer definitions of the version shown (read-only); config.mode and
+    // config.author come from StoryMap.configure (author mode's document sets them).
+    Object.defineProperty(api, "config", { get: function () { return config; }, enumerable: true });
     window.storymap = api;
     map.getContainer().setAttribute("aria-label", words.map.replace("{title}", config.title || ""));
     map.getContainer().setAttribute("aria-describedby", description.id);
