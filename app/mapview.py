@@ -322,7 +322,10 @@ def basemap_config(story: Story, layers: dict[str, LayerData]) -> dict[str, Any]
         return None
     views = [step_view(s, story, layers) for s in story.steps]
     data = basemap.basemap_data(views, labels=story.meta.basemap_labels)
-    return {**data, "land_style": BASEMAP_STYLE, "border_style": BORDER_STYLE}
+    digits = data.pop("digits")
+    # Land and borders travel as encoded lines (lossless, a fifth of the GeoJSON; storymap.js decodes them).
+    encoded = {kind: basemap.encode_collection(data[kind], digits) for kind in ("land", "borders")}
+    return {**data, **encoded, "land_style": BASEMAP_STYLE, "border_style": BORDER_STYLE}
 
 
 def overlay_layer(story_path: Path, overlay_id: str, overlay: Overlay) -> folium.Layer:
