@@ -173,9 +173,17 @@ def has_display() -> bool:
 
 
 def serve(
-    stories: Path, url_path: str, port: int, open_browser: bool, say: Callable[[str], None] = print
+    stories: Path,
+    url_path: str,
+    port: int,
+    open_browser: bool,
+    say: Callable[[str], None] = print,
+    address: str | None = None,
 ) -> int:
     """Run the tour on ``stories`` in the foreground until Ctrl-C (or SIGTERM); returns the exit code.
+
+    ``address`` is the interface to listen on (``0.0.0.0`` in the container, see the Dockerfile);
+    None keeps Streamlit's default.
 
     ``url_path`` (e.g. ``/?story=russia-iran``) is appended to the server's URL when it is
     printed and opened. Ctrl-C and SIGTERM stop the server rather than raise, so storymap never
@@ -194,7 +202,7 @@ def serve(
     main_thread = threading.current_thread() is threading.main_thread()
     previous = {sig: signal.signal(sig, stop) for sig in handled} if main_thread else {}
     try:
-        proc = subprocess.Popen(command(TOUR, port), env={**os.environ, **tour_env(stories)})
+        proc = subprocess.Popen(command(TOUR, port, address), env={**os.environ, **tour_env(stories)})
         procs.append(proc)
         if stopping.is_set():
             proc.terminate()
