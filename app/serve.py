@@ -48,6 +48,16 @@ SETTINGS: dict[str, str | bool] = {
 }
 
 
+BASE_PATH_ENV = "STREAMLIT_SERVER_BASE_URL_PATH"  # Streamlit's server.baseUrlPath, behind a proxy
+
+
+def base_path() -> str:
+    """The URL path the tour is served under (``/maps``), or ``""``: Streamlit's ``server.baseUrlPath``
+    as the environment sets it (the README's Deploy section); its health check moves there too."""
+    path = os.environ.get(BASE_PATH_ENV, "").strip("/")
+    return f"/{path}" if path else ""
+
+
 def flags(settings: dict[str, str | bool] = SETTINGS) -> list[str]:
     """``settings`` as ``streamlit run`` flags (``--section.option value``)."""
     out: list[str] = []
@@ -206,8 +216,8 @@ def serve(
         procs.append(proc)
         if stopping.is_set():
             proc.terminate()
-        if _wait_until_up(proc, f"http://127.0.0.1:{port}"):
-            url = f"http://localhost:{port}{url_path}"
+        if _wait_until_up(proc, f"http://127.0.0.1:{port}{base_path()}"):
+            url = f"http://localhost:{port}{base_path()}{url_path}"
             say(f"storymap: the tour is at {url}  (Ctrl-C stops it)")
             if open_browser:
                 webbrowser.open(url)

@@ -87,8 +87,9 @@ def test_the_command_and_the_health_check_come_from_the_dockerfile() -> None:
     assert cmd[cmd.index("--port") + 1] == "8501"
     health = one("HEALTHCHECK")
     assert "--start-period=" in health
-    probe = exec_form(health.split(" CMD ", 1)[1])
-    assert "http://127.0.0.1:8501" + server.HEALTH in " ".join(probe)
+    probe = " ".join(exec_form(health.split(" CMD ", 1)[1]))
+    assert "http://127.0.0.1:8501/" in probe and server.HEALTH.lstrip("/") in probe
+    assert server.BASE_PATH_ENV in probe  # behind a proxy's path, the health check follows it
 
 
 def _other_address() -> str | None:
@@ -100,15 +101,19 @@ def _other_address() -> str | None:
     return None
 
 
-def test_the_container_command_serves_the_stories_and_passes_its_health_check() -> None:
+@pytest.mark.parametrize("base", ["", "maps"])
+def test_the_container_command_serves_the_stories_and_passes_its_health_check(base: str) -> None:
+    """As run, and behind a proxy's path (``-e STREAMLIT_SERVER_BASE_URL_PATH=maps``, README: Deploy)."""
     port = server.free_port()
     cmd = with_port(exec_form(one("CMD")), port)
     probe = with_port(exec_form(one("HEALTHCHECK").split(" CMD ", 1)[1]), port)
     assert probe[0] == "python"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), server.BASE_PATH_ENV: base}
+    prefix = f"/{base}" if base else ""
     proc = subprocess.Popen(
         [sys.executable, "-m", "app", *cmd[1:]],  # `storymap` as this checkout's `python -m app`
         cwd=ROOT,  # the image's WORKDIR holds stories/ and geodata/ as the repository does
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -120,12 +125,14 @@ def test_the_container_command_serves_the_stories_and_passes_its_health_check() 
             lines.append(line)
             if "the tour is at" in line or "did not start" in line:
                 break
-        assert f"the tour is at http://localhost:{port}/" in "".join(lines), "".join(lines)
-        healthy = subprocess.run([sys.executable, *probe[1:]], capture_output=True, text=True, timeout=30)
+        assert f"the tour is at http://localhost:{port}{prefix}/" in "".join(lines), "".join(lines)
+        healthy = subprocess.run(
+            [sys.executable, *probe[1:]], capture_output=True, text=True, timeout=30, env=env
+        )
         assert healthy.returncode == 0, healthy.stderr
         address = _other_address()
         host = address or "127.0.0.1"
-        with urllib.request.urlopen(f"http://{host}:{port}/?story=russia-iran", timeout=10) as page:
+        with urllib.request.urlopen(f"http://{host}:{port}{prefix}/?story=russia-iran", timeout=10) as page:
             assert page.status == 200
         proc.terminate()  # what `docker stop` sends
         rest, _ = proc.communicate(timeout=30)
@@ -135,7 +142,7 @@ def test_the_container_command_serves_the_stories_and_passes_its_health_check() 
     assert proc.returncode == 0
     assert "Traceback" not in "".join(lines) + rest
     # Stopped: the health check now fails, as Docker would see it.
-    dead = subprocess.run([sys.executable, *probe[1:]], capture_output=True, text=True, timeout=30)
+    dead = subprocess.run([sys.executable, *probe[1:]], capture_output=True, text=True, timeout=30, env=env)
     assert dead.returncode != 0
 
 
