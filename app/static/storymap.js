@@ -115,11 +115,17 @@
     ];
     if (map.attributionControl && base.attribution) map.attributionControl.addAttribution(base.attribution);
     var labels = (base.labels || []).map(function (row) {
-      var node = el("div", "sm-base-label sm-base-" + row[3], row[0]);
-      node.setAttribute("data-kind", row[3]);
-      labelPane.appendChild(node);
-      return { node: node, latlng: L.latLng(row[1], row[2]), kind: row[3], minZoom: row[4], size: null, shown: false };
+      return { node: null, text: row[0], latlng: L.latLng(row[1], row[2]), kind: row[3], minZoom: row[4], size: null, shown: false };
     });
+    // A name's element is made the first time it may show: most names never do at a story's views.
+    function labelNode(label) {
+      if (!label.node) {
+        label.node = el("div", "sm-base-label sm-base-" + label.kind, label.text);
+        label.node.setAttribute("data-kind", label.kind);
+        labelPane.appendChild(label.node);
+      }
+      return label.node;
+    }
 
     function inBand(band, zoom) {
       return zoom >= (band.min_zoom === undefined ? -1 : band.min_zoom) && zoom < (band.max_zoom === undefined ? 99 : band.max_zoom);
@@ -157,17 +163,17 @@
         var p = map.latLngToContainerPoint(label.latlng);
         var show = level >= label.minZoom - 0.01 && p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y;
         if (!show) {
+          if (label.shown) label.node.style.display = "none";
           label.shown = false;
-          label.node.style.display = "none";
           return;
         }
         var font = LABEL_FONT[label.kind] + Math.max(0, Math.min(3, Math.floor(zoom - label.minZoom)));
         if (label.font !== font) {
-          label.node.style.fontSize = font + "px";
+          labelNode(label).style.fontSize = font + "px";
           label.font = font;
           label.size = null;
         }
-        label.node.style.display = "block";
+        if (!label.size) label.node.style.display = "block";  // to be measured
         candidates.push({ label: label, p: p });
       });
       candidates.forEach(function (c) {
@@ -185,7 +191,8 @@
           L.DomUtil.setPosition(label.node, map.latLngToLayerPoint(label.latlng).subtract(anchor).round());
         }
         label.shown = show;
-        label.node.style.display = show ? "block" : "none";
+        var display = show ? "block" : "none";
+        if (label.node.style.display !== display) label.node.style.display = display;
       });
     }
 
