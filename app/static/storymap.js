@@ -65,6 +65,43 @@
   // it; the mapview sends scales that never overlap, so land is shown at every zoom.
   var LABEL_FONT = { ocean: 15, country: 13, sea: 12, capital: 12, city: 11 };
 
+  // Land and borders arrive as encoded lines (app/basemap.py, encode_collection): per ring or
+  // line, a precision digit, then zig-zag varints of its [lon, lat] deltas, five bits and a
+  // "more follows" bit a base64url character. Decoded here to a GeoJSON feature.
+  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var VALUE = {};
+  for (var a = 0; a < ALPHABET.length; a++) VALUE[ALPHABET.charCodeAt(a)] = a;
+
+  function decodeLine(text) {
+    var scale = Math.pow(10, text.charCodeAt(0) - 48);
+    var coords = [], x = 0, y = 0, value = 0, shift = 1, odd = false;
+    for (var i = 1; i < text.length; i++) {
+      var bits = VALUE[text.charCodeAt(i)];
+      value += (bits & 31) * shift;
+      shift *= 32;
+      if (bits < 32) {
+        var delta = value % 2 ? -(value + 1) / 2 : value / 2;
+        if (odd) { y += delta; coords.push([x / scale, y / scale]); } else x += delta;
+        odd = !odd;
+        value = 0;
+        shift = 1;
+      }
+    }
+    return coords;
+  }
+
+  function decodeLines(data) {
+    if (!data || data.type !== "EncodedLines") return data;
+    var lines = data.lines.map(decodeLine);
+    var coords = lines;
+    if (data.geometry === "MultiPolygon") {
+      coords = [];
+      var start = 0;
+      data.parts.forEach(function (count) { coords.push(lines.slice(start, start + count)); start += count; });
+    }
+    return { type: "Feature", properties: {}, geometry: { type: data.geometry, coordinates: coords } };
+  }
+
   function basemapLayers(map, base) {
     if (!base) return null;
     (map.getPane("smBase") || map.createPane("smBase")).style.zIndex = 250;
@@ -73,16 +110,22 @@
     labelPane.style.pointerEvents = "none";
     labelPane.classList.add("leaflet-zoom-hide");
     var parts = [
-      { layer: L.geoJSON(base.land, { pane: "smBase", interactive: false, style: function () { return base.land_style; } }), band: base.land_band || {} },
-      { layer: L.geoJSON(base.borders, { pane: "smBase", interactive: false, style: function () { return base.border_style; } }), band: base.border_band || { min_zoom: 2 } },
+      { layer: L.geoJSON(decodeLines(base.land), { pane: "smBase", interactive: false, style: function () { return base.land_style; } }), band: base.land_band || {} },
+      { layer: L.geoJSON(decodeLines(base.borders), { pane: "smBase", interactive: false, style: function () { return base.border_style; } }), band: base.border_band || { min_zoom: 2 } },
     ];
     if (map.attributionControl && base.attribution) map.attributionControl.addAttribution(base.attribution);
     var labels = (base.labels || []).map(function (row) {
-      var node = el("div", "sm-base-label sm-base-" + row[3], row[0]);
-      node.setAttribute("data-kind", row[3]);
-      labelPane.appendChild(node);
-      return { node: node, latlng: L.latLng(row[1], row[2]), kind: row[3], minZoom: row[4], size: null, shown: false };
+      return { node: null, text: row[0], latlng: L.latLng(row[1], row[2]), kind: row[3], minZoom: row[4], size: null, shown: false };
     });
+    // A name's element is made the first time it may show: most names never do at a story's views.
+    function labelNode(label) {
+      if (!label.node) {
+        label.node = el("div", "sm-base-label sm-base-" + label.kind, label.text);
+        label.node.setAttribute("data-kind", label.kind);
+        labelPane.appendChild(label.node);
+      }
+      return label.node;
+    }
 
     function inBand(band, zoom) {
       return zoom >= (band.min_zoom === undefined ? -1 : band.min_zoom) && zoom < (band.max_zoom === undefined ? 99 : band.max_zoom);
@@ -113,42 +156,55 @@
       // A small map is framed at a lower zoom for the same area (app/views.py), so its names
       // start earlier: up to 1.5 zoom levels on a phone; the overlap check keeps them apart.
       var level = zoom + Math.max(0, Math.min(1.5, Math.log2(1280 / Math.max(size.x, 320))));
+      // Three passes, so the browser lays the labels out once rather than once per label:
+      // style the candidates (writes), measure the new ones (reads), then place (writes).
+      var candidates = [];
       labels.forEach(function (label) {
-        var show = level >= label.minZoom - 0.01;
-        var font = LABEL_FONT[label.kind] + Math.max(0, Math.min(3, Math.floor(zoom - label.minZoom)));
         var p = map.latLngToContainerPoint(label.latlng);
-        if (show && (p.x < 0 || p.y < 0 || p.x > size.x || p.y > size.y)) show = false;
+        var show = level >= label.minZoom - 0.01 && p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y;
+        if (!show) {
+          if (label.shown) label.node.style.display = "none";
+          label.shown = false;
+          return;
+        }
+        var font = LABEL_FONT[label.kind] + Math.max(0, Math.min(3, Math.floor(zoom - label.minZoom)));
+        if (label.font !== font) {
+          labelNode(label).style.fontSize = font + "px";
+          label.font = font;
+          label.size = null;
+        }
+        if (!label.size) label.node.style.display = "block";  // to be measured
+        candidates.push({ label: label, p: p });
+      });
+      candidates.forEach(function (c) {
+        if (!c.label.size) c.label.size = L.point(c.label.node.offsetWidth, c.label.node.offsetHeight);
+      });
+      candidates.forEach(function (c) {
+        var label = c.label, p = c.p, show = true;
+        // Cities read from their dot (at the point); other names are centred on it.
+        var anchor = L.point(label.kind === "city" || label.kind === "capital" ? 3 : label.size.x / 2, label.size.y / 2);
+        var box = { left: p.x - anchor.x - 2, right: p.x - anchor.x + label.size.x + 2, top: p.y - anchor.y - 1, bottom: p.y - anchor.y + label.size.y + 1 };
+        if (box.left < 0 || box.right > size.x || box.top < 0 || box.bottom > size.y) show = false;
+        else if (placed.some(function (o) { return box.left < o.right && box.right > o.left && box.top < o.bottom && box.bottom > o.top; })) show = false;
         if (show) {
-          if (label.font !== font) {
-            label.node.style.fontSize = font + "px";
-            label.font = font;
-            label.size = null;
-          }
-          label.node.style.display = "block";
-          if (!label.size) label.size = L.point(label.node.offsetWidth, label.node.offsetHeight);
-          // Cities read from their dot (at the point); other names are centred on it.
-          var anchor = L.point(label.kind === "city" || label.kind === "capital" ? 3 : label.size.x / 2, label.size.y / 2);
-          var box = { left: p.x - anchor.x - 2, right: p.x - anchor.x + label.size.x + 2, top: p.y - anchor.y - 1, bottom: p.y - anchor.y + label.size.y + 1 };
-          if (box.left < 0 || box.right > size.x || box.top < 0 || box.bottom > size.y) show = false;
-          else if (placed.some(function (o) { return box.left < o.right && box.right > o.left && box.top < o.bottom && box.bottom > o.top; })) show = false;
-          if (show) {
-            placed.push(box);
-            L.DomUtil.setPosition(label.node, map.latLngToLayerPoint(label.latlng).subtract(anchor).round());
-          }
+          placed.push(box);
+          L.DomUtil.setPosition(label.node, map.latLngToLayerPoint(label.latlng).subtract(anchor).round());
         }
         label.shown = show;
-        label.node.style.display = show ? "block" : "none";
+        var display = show ? "block" : "none";
+        if (label.node.style.display !== display) label.node.style.display = display;
       });
     }
 
     function refresh() { showBands(); placeBaseLabels(); }
     map.on("zoomend moveend resize", refresh);
-    refresh();
+    // No refresh here: init's first goTo moves the map and refreshes (drawLabels), so the names
+    // are measured and placed once, at the first step's view rather than folium's start view.
     // Taken off the map when a new version of the story brings another basemap (author mode).
     function remove() {
       map.off("zoomend moveend resize", refresh);
       parts.forEach(function (part) { if (map.hasLayer(part.layer)) map.removeLayer(part.layer); });
-      labels.forEach(function (label) { label.node.remove(); });
+      labels.forEach(function (label) { if (label.node) label.node.remove(); });
       if (map.attributionControl && base.attribution) map.attributionControl.removeAttribution(base.attribution);
     }
     return { parts: parts, labels: labels, refresh: refresh, remove: remove };
