@@ -484,7 +484,11 @@
     function clearPadding(bounds) {
       var size = map.getSize();
       var pad = { left: MARGIN, top: MARGIN, right: MARGIN, bottom: MARGIN };
+      // A padding that leaves too little map (a wide legend on a narrow map) is no option:
+      // Leaflet's zoom for a negative size is NaN, and the map would jump to its max zoom.
       function zoomWith(p) {
+        var free = L.point(size.x - p.left - p.right, size.y - p.top - p.bottom);
+        if (free.x < Math.min(160, size.x / 3) || free.y < Math.min(120, size.y / 3)) return -Infinity;
         return map.getBoundsZoom(bounds, false, L.point(p.left + p.right, p.top + p.bottom));
       }
       coverings().forEach(function (r) {
@@ -493,7 +497,9 @@
         else sideways.right = Math.max(pad.right, size.x - r.left + GAP);
         if (r.top + r.bottom < size.y) upright.top = Math.max(pad.top, r.bottom + GAP);
         else upright.bottom = Math.max(pad.bottom, size.y - r.top + GAP);
-        pad = zoomWith(sideways) >= zoomWith(upright) ? sideways : upright;
+        var side = zoomWith(sideways), up = zoomWith(upright);
+        if (side === -Infinity && up === -Infinity) return;  // keep clear of the others only
+        pad = side >= up ? sideways : upright;
       });
       return { paddingTopLeft: [pad.left, pad.top], paddingBottomRight: [pad.right, pad.bottom] };
     }
