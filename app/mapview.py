@@ -9,7 +9,6 @@ so there is one map and one controller, not two implementations.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import threading
@@ -23,7 +22,8 @@ from jinja2 import Template
 from markupsafe import Markup
 
 from app import basemap, tiles, views
-from app.assets import controller_assets, leaflet_assets
+from app.assets import author_assets, controller_assets, leaflet_assets
+from app.author_tools import author_config, script_json
 from app.geodata import LayerData, prepare_geojson
 from app.i18n import strings
 from app.markup import templates
@@ -72,10 +72,7 @@ class StoryController(MacroElement):
     @property
     def config_json(self) -> Markup:
         """The config as compact JSON, safe inside a <script> (escaped as Jinja's tojson does)."""
-        text = json.dumps(self.config, separators=(",", ":"), ensure_ascii=False)
-        for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
-            text = text.replace(char, escaped)
-        return Markup(text)
+        return Markup(script_json(self.config))
 
 
 @dataclass(frozen=True)
@@ -93,6 +90,7 @@ class MapParts:
     # Each GeoJSON layer's data exactly as the script above adds it (the same objects), for a
     # live page that swaps a layer's data in place (author mode: ``StoryMap`` ``reload``).
     layer_data: dict[str, Any] = field(default_factory=dict)
+    author: dict[str, Any] | None = None  # the author tools' config (app.author_tools): author mode only
 
 
 def _kind(layer: LayerData) -> str:
@@ -492,6 +490,7 @@ def map_parts(checked: Checked, basemap_stand_in: dict[str, Any] | None = None) 
         controller_css=controller_css,
         config=config,
         layer_data=layer_data,
+        author=author_config(checked.story) if checked.story is not None else None,
     )
 
 
@@ -507,7 +506,15 @@ def map_document(
 
     ``options`` go to ``StoryMap.configure`` before the map starts (author mode passes
     ``{"mode": "author", "author": true}``); without them the document is the reader's.
+    With ``"author": true`` the document also carries the author tools (``author.js``/``.css``
+    and ``parts.author``: Copy this view, click to copy, the checks); no other page has them.
     """
+    tools = None
+    if options and options.get("author"):
+        if parts.author is None:
+            raise ValueError("the author tools need MapParts from map_parts() (parts.author is None)")
+        js, css = author_assets()
+        tools = {"js": js, "css": css, "config": Markup(script_json(parts.author))}
     return templates.get_template("mapframe.html.j2").render(
-        parts=parts, title=title, lang=lang, dir=direction, options=options
+        parts=parts, title=title, lang=lang, dir=direction, options=options, author=tools
     )

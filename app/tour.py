@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from app.assets import AssetsMissing
+from app.author_tools import author_config
 from app.errors import Problem
 from app.ids import is_slug, story_slug
 from app.mapview import map_document, map_parts, map_state
@@ -107,13 +108,15 @@ def load_entry(
         try:
             if not document:
                 entry.config, entry.layer_data = map_state(checked, basemap_stand_in)
-                return entry
-            parts = map_parts(checked, basemap_stand_in)
-            meta = checked.story.meta
-            entry.doc = map_document(
-                parts, title=meta.title, lang=meta.lang, direction=meta.dir, options=options
-            )
-            entry.config, entry.layer_data = parts.config, parts.layer_data
+            else:
+                parts = map_parts(checked, basemap_stand_in)
+                meta = checked.story.meta
+                entry.doc = map_document(
+                    parts, title=meta.title, lang=meta.lang, direction=meta.dir, options=options
+                )
+                entry.config, entry.layer_data = parts.config, parts.layer_data
+            if options and options.get("author"):  # a live map's reload brings the tools' new config
+                entry.config = {**entry.config, "author_tools": author_config(checked.story)}
         except AssetsMissing as exc:  # the installation, not the story: one line for the operator
             log.error("cannot show %s: %s", path, exc)
             entry.problems = [*entry.problems, Problem(str(path), None, f"the map cannot be shown: {exc}")]

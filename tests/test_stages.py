@@ -33,6 +33,7 @@ STAGES: dict[str, int] = {
     "app.render": 4,
     "app.assets": 4,
     "app.markup": 5,
+    "app.author_tools": 5,
     "app.mapview": 6,
     "app.export": 7,
     "app.tour": 8,

@@ -474,7 +474,7 @@
       Array.prototype.forEach.call(nodes, function (node) {
         if (node.offsetWidth === 0 || node.offsetHeight === 0) return;  // hidden (display: none)
         var r = node.getBoundingClientRect();
-        rects.push({ left: r.left - box.left, top: r.top - box.top, right: r.right - box.left, bottom: r.bottom - box.top });
+        rects.push({ left: r.left - box.left, top: r.top - box.top, right: r.right - box.left, bottom: r.bottom - box.top, node: node });
       });
       return rects;
     }
@@ -507,11 +507,14 @@
     // Every view is an area: a fit's bounds, or the area the author's center + zoom shows on
     // the reference map. Each screen fits that area into the part of the map nothing covers,
     // never closer than the author's zoom, so the subject is in sight on any screen size.
-    function move(step, animate) {
-      var view = step.view;
-      var seconds = animate ? step.duration : 0;
+    function framing(view) {
       var bounds = L.latLngBounds(view.bounds || view.area);
-      var opts = L.extend(clearPadding(bounds), { maxZoom: view.bounds ? view.max_zoom || 10 : view.zoom });
+      return { bounds: bounds, options: L.extend(clearPadding(bounds), { maxZoom: view.bounds ? view.max_zoom || 10 : view.zoom }) };
+    }
+
+    function move(step, animate) {
+      var seconds = animate ? step.duration : 0;
+      var frame = framing(step.view), bounds = frame.bounds, opts = frame.options;
       // flyToBounds and fitBounds stop a running flight themselves; an explicit map.stop() would
       // fire viewreset (zoomSnap 0) and redraw every layer before the move starts.
       if (seconds > 0) map.flyToBounds(bounds, L.extend({ duration: seconds }, opts));
@@ -624,6 +627,8 @@
       goTo: function (i, options) { return goTo(i, options); },
       next: function () { return goTo(current + 1, { source: "button" }); },
       prev: function () { return goTo(current - 1, { source: "button" }); },
+      framing: framing,  // for author.js
+      coverings: coverings,
       visibleLayers: function () { return Object.keys(visible).filter(function (id) { return visible[id]; }); },
       handleKey: onKey,
       destroy: function () { document.removeEventListener("keydown", onKey); },
