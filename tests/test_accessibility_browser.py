@@ -111,7 +111,16 @@ def test_the_tour_has_no_violations(browser, server, mode, width, height):
 
 def test_the_static_site_index_has_no_violations(browser, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "app", "build", str(ROOT / "stories"), "--out", str(tmp_path / "site")],
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "build",
+            str(ROOT / "stories"),
+            "--out",
+            str(tmp_path / "site"),
+            "--no-share-images",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -34,6 +34,7 @@ STAGES: dict[str, int] = {
     "app.assets": 4,
     "app.markup": 5,
     "app.mapview": 6,
+    "app.shots": 6,
     "app.export": 7,
     "app.tour": 8,
     "app.scaffold": 8,
