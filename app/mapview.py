@@ -34,8 +34,6 @@ from app.views import Bounds, contains, fit_max_zoom, view_bounds
 
 APP_DIR = Path(__file__).resolve().parent
 ROOT = APP_DIR.parent
-BASEMAP_STYLE = {"stroke": False, "fillColor": "#f4f1ea", "fillOpacity": 1}  # land: fill only
-BORDER_STYLE = {"color": "#a39e93", "weight": 0.8, "fill": False}  # borders: lines only
 FIT_WIDTH_PX = 720  # the map width a `fit` is planned for when choosing layer detail
 MAX_DETAIL_ZOOM = 12
 
@@ -322,7 +320,7 @@ def basemap_config(story: Story, layers: dict[str, LayerData]) -> dict[str, Any]
         return None
     views = [step_view(s, story, layers) for s in story.steps]
     data = basemap.basemap_data(views, labels=story.meta.basemap_labels)
-    return {**data, "land_style": BASEMAP_STYLE, "border_style": BORDER_STYLE}
+    return {**data, **basemap.styles("light"), "dark": basemap.styles("dark")}
 
 
 def overlay_layer(story_path: Path, overlay_id: str, overlay: Overlay) -> folium.Layer:
