@@ -166,6 +166,12 @@ def _size(n: int) -> str:
     help="Also write a 1200×630 PNG of a step (number or id; default 1) beside the page, taken in Chromium; "
     "with --url the page's social cards show it.",
 )
+@click.option(
+    "--handout",
+    is_flag=True,
+    help="Also write a print handout beside the page (PATH with .handout.html): one page per step "
+    "with a picture of its map, taken in Chromium.",
+)
 def export(
     story: Path,
     out: Path,
@@ -175,6 +181,7 @@ def export(
     fetch_media: bool,
     url: str | None,
     share: str | None,
+    handout: bool,
 ) -> None:
     """Export STORY as one self-contained HTML page (no server, no CDN)."""
     from rich.console import Console
@@ -186,7 +193,8 @@ def export(
     from app.shots import RendererMissing
 
     console = Console(stderr=True)
-    stages = ["read", "load layers", "check steps", "build map", "write"] + (["share image"] if share else [])
+    stages = ["read", "load layers", "check steps", "build map", "write"]
+    stages += ["pictures (Chromium)"] if share is not None or handout else []
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -214,8 +222,8 @@ def export(
         stage("build map")
         parts = map_parts(checked)
         stage("write")
-        if share_step is not None:
-            stage("share image")
+        if share_step is not None or handout:
+            stage("pictures (Chromium)")
         try:
             written = export_story(
                 checked,
@@ -226,6 +234,7 @@ def export(
                 fetch_media=fetch_media,
                 page_url=url,
                 share_step=share_step,
+                handout=handout,
             )
         except MediaError as exc:
             progress.stop()
@@ -241,12 +250,12 @@ def export(
     total = sum(path.stat().st_size for path in written)
     click.echo(f"wrote {out} ({_size(out.stat().st_size)}, {len(checked.story.steps)} steps, {layout})")
     click.echo(f"  + {written[1]} (oEmbed, for CMSs that embed by address)")
-    if share_step is not None:
-        click.echo(
-            f"  + {written[-1]} (share image of step {share_step + 1}, {_size(written[-1].stat().st_size)})"
-        )
+    pictures = [path for path in written if path.name.endswith((".share.png", ".handout.html"))]
+    for path in pictures:
+        what = "print handout" if path.suffix == ".html" else f"share image of step {(share_step or 0) + 1}"
+        click.echo(f"  + {path} ({what}, {_size(path.stat().st_size)})")
     if assets is not None:
-        files = len(written) - 2 - (share_step is not None)
+        files = len(written) - 2 - len(pictures)
         click.echo(f"  + {files} asset files in {assets} ({_size(total)} in all)")
 
 

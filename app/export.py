@@ -14,8 +14,11 @@ and referenced relatively, for CMSs that prefer it.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
@@ -37,7 +40,7 @@ from app.markup import (
 from app.media import EMBED_HOSTS
 from app.models import Story
 from app.render import Assets, sanitize_inline
-from app.shots import SHARE_SIZE, Renderer
+from app.shots import HANDOUT_MAP_SIZE, SHARE_SIZE, Renderer
 from app.validate import Checked
 
 LAYOUTS = ("scroll", "slides")
@@ -171,6 +174,31 @@ def render_page(
     return Page(html=html, assets=assets)
 
 
+def render_handout(
+    checked: Checked, maps: list[bytes], parts: MapParts | None = None, fetch_media: bool = False
+) -> str:
+    """The print handout: the header, then per step a picture of its map (``maps``, PNGs in step
+    order) and its card, then the closing section and the credits; one file, no script."""
+    story = checked.story
+    if story is None:
+        raise ValueError("render_handout needs a story that validated")
+    parts = parts or map_parts(checked)
+    _, page_css = page_assets()
+    return templates.get_template("handout.html.j2").render(
+        meta=story.meta,
+        page_css=page_css,
+        intro_html=intro_html(story, fetch=fetch_media),
+        steps=step_views(story, fetch=fetch_media),
+        maps=["data:image/png;base64," + base64.b64encode(png).decode("ascii") for png in maps],
+        map_size=HANDOUT_MAP_SIZE,
+        descriptions=[step.get("description", "") for step in parts.config["steps"]],
+        closing=closing_view(story, fetch=fetch_media),
+        credits=credits(story),
+        all_sources=[source_view(sid, s) for sid, s in story.meta.sources.items()],
+        t=page_strings(story.meta.lang),
+    )
+
+
 def assets_href(out: Path, assets: Path) -> str:
     """The relative URL prefix from the page at ``out`` to the ``assets`` folder."""
     rel = os.path.relpath(assets.resolve(), out.resolve().parent)
@@ -195,6 +223,21 @@ def share_image_href(page: str) -> str:
     return beside(page, ".share.png")
 
 
+def handout_href(page: str) -> str:
+    """The print handout's address beside a page: ``story.html`` → ``story.handout.html``."""
+    return beside(page, ".handout.html")
+
+
+@contextmanager
+def _pictures(renderer: Renderer | None) -> Iterator[Renderer]:
+    """``renderer``, or a Chromium of our own for the length of the block."""
+    if renderer is not None:
+        yield renderer
+        return
+    with Renderer() as own:
+        yield own
+
+
 def export_story(
     checked: Checked,
     out: Path,
@@ -205,10 +248,12 @@ def export_story(
     page_url: str | None = None,
     share_step: int | None = None,
     renderer: Renderer | None = None,
+    handout: bool = False,
 ) -> list[Path]:
     """Write the page, its oEmbed file (and, with ``assets``, its asset files; with ``share_step``,
-    0-based, a share image of that step, taken by ``renderer`` or a Chromium of its own); returns
-    the files written."""
+    0-based, a share image of that step; with ``handout``, the print handout, its maps pictured at
+    every step; pictures are taken by ``renderer`` or a Chromium of its own); returns the files
+    written."""
     href = assets_href(out, assets) if assets is not None else None
     share = share_image_href(out.name) if share_step is not None else None
     page = render_page(
@@ -239,12 +284,16 @@ def export_story(
             else:
                 path.write_text(content, encoding="utf-8")
             written.append(path)
-    if share is not None and share_step is not None:
-        image = out.with_name(share)
-        if renderer is None:
-            with Renderer() as own:
-                image.write_bytes(own.share_image(out, share_step))
-        else:
-            image.write_bytes(renderer.share_image(out, share_step))
-        written.append(image)
+    if share_step is None and not handout:
+        return written
+    with _pictures(renderer) as shots:
+        if share is not None and share_step is not None:
+            image = out.with_name(share)
+            image.write_bytes(shots.share_image(out, share_step))
+            written.append(image)
+        if handout:
+            paper = out.with_name(handout_href(out.name))
+            maps = shots.maps(out, HANDOUT_MAP_SIZE)
+            paper.write_text(render_handout(checked, maps, parts, fetch_media), encoding="utf-8")
+            written.append(paper)
     return written

@@ -28,6 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SHARE_SIZE = (1200, 630)  # Open Graph's recommended card (1.91:1)
+HANDOUT_MAP_SIZE = (760, 430)  # CSS px: the width of an A4 page's text, a little larger
 # Leaflet has drawn the step: the controller is on it, the map is not moving, fonts are in.
 SETTLED = """(step) => window.storymap && window.storymap.step === step && !window.storymap.map._animatingZoom
   && !window.storymap.map._panAnim?._inProgress && document.fonts.status === "loaded" """
@@ -125,6 +126,10 @@ class Renderer:
         with self.opened(page, size, "#layout=slides", scale=scale) as tab:
             tab.add_style_tag(content=MAP_ONLY)
             tab.evaluate("() => storymap.map.invalidateSize({animate: false})")
+            # Paper cannot unfold a legend: open it (it starts folded on maps as narrow as the page was).
+            tab.evaluate(
+                "() => document.querySelectorAll('.sm-legend-toggle[aria-expanded=false]').forEach((b) => b.click())"
+            )
             for step in range(tab.evaluate("storymap.steps")):
                 self.settle(tab, step)
                 shots.append(tab.locator("#sm-stage").screenshot(type="png"))
