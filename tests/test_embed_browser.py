@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, RequestGuard, exported
+from tests.support import (
+    ROOT,
+    RequestGuard,
+    copy_project,
+    exported,
+    streamlit_server,
+    wait_for_app,
+    wait_for_step,
+)
 from tests.test_export_browser import serve
 
 pytestmark = pytest.mark.browser
@@ -134,3 +142,57 @@ def test_without_a_host_the_page_does_not_resize_or_change_layout(browser, host)
             assert frame.evaluate("document.documentElement.scrollHeight") > 2000
     finally:
         context.close()
+
+
+STREAMLIT_HOST = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>A CMS article</title></head>
+<body style="margin: 0">
+<h1>A CMS article</h1>
+<div id="tour" data-frame-src="{src}" data-frame-attribute-title="Story map"></div>
+<p>Text after the embed.</p>
+<script src="frames.umd.js"></script>
+<script>newswireFrames.autoInitFrames();</script>
+</body></html>
+"""
+
+
+def test_the_tour_in_embed_mode_tells_the_host_its_height(browser, host, tmp_path) -> None:
+    """?mode=embed of the Streamlit tour speaks the same protocol: the frame follows its content."""
+    project = copy_project(tmp_path / "project", stories=[STORY])
+    guard = RequestGuard()
+    context = browser.new_context(viewport={"width": 900, "height": 700}, reduced_motion="reduce")
+    context.route("**/*", guard)
+    page = context.new_page()
+    try:
+        with streamlit_server(project / "stories") as app, serve(host) as base:
+            (host / "tour.html").write_text(
+                STREAMLIT_HOST.format(src=f"{app}/?story=russia-iran&mode=embed"), encoding="utf-8"
+            )
+            page.goto(f"{base}/tour.html")
+            frame = frame_of(page, "#tour iframe")
+            wait_for_app(frame)
+            # The frame's height attribute (set by the package) is the app's content height.
+            fits = """() => {
+                const content = document.querySelector('[data-testid="stMainBlockContainer"]').getBoundingClientRect().bottom;
+                return Math.abs(window.innerHeight - Math.ceil(content)) <= 1;
+            }"""
+            frame.wait_for_function(fits, timeout=30_000)
+            first = height(page, "#tour iframe")
+            assert first > 400
+            frame.evaluate("storymap.goTo(13)")  # a longer step: a taller page
+            wait_for_step(frame, 13)
+            frame.wait_for_function(fits, timeout=30_000)
+            later = height(page, "#tour iframe")
+            assert later != first
+            assert overflowing(frame) == 0
+    finally:
+        context.close()
+    assert guard.outside == []
+
+
+def overflowing(frame) -> int:
+    """Scroll containers in the app whose content overflows them (0: nothing scrolls inside the frame)."""
+    return frame.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stMain"], [data-testid="stAppViewContainer"], html')]
+            .filter((n) => n.scrollHeight > n.clientHeight + 1).length"""
+    )
