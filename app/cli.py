@@ -190,7 +190,7 @@ def export(
     from app.export import export_story
     from app.mapview import map_parts
     from app.media import MediaError
-    from app.shots import RendererMissing
+    from app.shots import RendererError
 
     console = Console(stderr=True)
     stages = ["read", "load layers", "check steps", "build map", "write"]
@@ -241,7 +241,7 @@ def export(
             raise click.ClickException(
                 f"{exc} — check the address, or export without --fetch-media"
             ) from None
-        except RendererMissing as exc:
+        except RendererError as exc:
             progress.stop()
             raise click.ClickException(f"{exc} (the page itself was written: {out})") from None
         progress.update(tasks[running[-1]], completed=1, description=f"{running[-1]} [green]✓")
@@ -369,7 +369,7 @@ def build(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
     from app.media import MediaError
-    from app.shots import RendererMissing
+    from app.shots import RendererError
     from app.site import build_site
 
     console = Console(stderr=True)
@@ -408,7 +408,7 @@ def build(
         except MediaError as exc:
             bar.stop()
             raise click.ClickException(f"{exc} — check the address, or build without --fetch-media") from None
-        except RendererMissing as exc:
+        except RendererError as exc:
             bar.stop()
             raise click.ClickException(f"{exc}, or build with --no-share-images") from None
         bar.update(task, description="stories")

@@ -289,11 +289,11 @@ def export_story(
     with _pictures(renderer) as shots:
         if share is not None and share_step is not None:
             image = out.with_name(share)
-            image.write_bytes(shots.share_image(out, share_step))
+            image.write_bytes(shots.share_image(out, share_step, assets=assets))
             written.append(image)
         if handout:
             paper = out.with_name(handout_href(out.name))
-            maps = shots.maps(out, HANDOUT_MAP_SIZE)
+            maps = shots.maps(out, HANDOUT_MAP_SIZE, assets=assets)
             paper.write_text(render_handout(checked, maps, parts, fetch_media), encoding="utf-8")
             written.append(paper)
     return written

@@ -34,8 +34,8 @@ SETTLED = """(step) => window.storymap && window.storymap.step === step && !wind
   && !window.storymap.map._panAnim?._inProgress && document.fonts.status === "loaded" """
 
 
-class RendererMissing(RuntimeError):
-    """Chromium or Playwright is not installed; the message names the fix."""
+class RendererError(RuntimeError):
+    """Chromium or Playwright is missing, or a page did not draw; the message names the fix."""
 
 
 class Renderer:
@@ -45,12 +45,12 @@ class Renderer:
         try:
             from playwright.sync_api import sync_playwright
         except ImportError:
-            raise RendererMissing(
+            raise RendererError(
                 "pictures of the page are taken in Chromium through Playwright, which is not installed: "
                 'pip install -e ".[dev]" (or pip install playwright), or export without them'
             ) from None
         if not Path(CHROMIUM).exists():
-            raise RendererMissing(
+            raise RendererError(
                 f"no Chromium at {CHROMIUM}: install it (apt-get install chromium), "
                 "point STORYMAP_CHROMIUM at one, or export without pictures"
             )
@@ -59,7 +59,7 @@ class Renderer:
             self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         except Exception as exc:  # a broken install: say so in one line
             self._playwright.stop()
-            raise RendererMissing(
+            raise RendererError(
                 f"Chromium at {CHROMIUM} did not start ({exc.__class__.__name__})"
             ) from None
         self.blocked: list[str] = []
@@ -77,13 +77,21 @@ class Renderer:
         self._playwright.stop()
 
     @contextmanager
-    def opened(self, page: Path, size: tuple[int, int], hash: str = "", scale: float = 1.0) -> Iterator[Any]:
-        """``page`` open in a fresh context of ``size`` CSS px, offline but for its own files."""
-        folder = page.resolve().parent.as_uri() + "/"
+    def opened(
+        self,
+        page: Path,
+        size: tuple[int, int],
+        hash: str = "",
+        scale: float = 1.0,
+        assets: Path | None = None,
+    ) -> Iterator[Any]:
+        """``page`` open in a fresh context of ``size`` CSS px, offline but for its own files (its
+        folder and its ``assets`` folder)."""
+        folders = tuple(f.resolve().as_uri() + "/" for f in (page.parent, assets) if f is not None)
 
         def guard(route: Any) -> None:
             url = route.request.url
-            if url.startswith(("data:", folder)):
+            if url.startswith(("data:", *folders)):
                 route.continue_()
             else:
                 self.blocked.append(url)
@@ -101,6 +109,11 @@ class Renderer:
             tab.goto(page.resolve().as_uri() + hash)
             tab.wait_for_function("window.storymap && window.storymap.map", timeout=30_000)
             yield tab
+        except Exception as exc:
+            if exc.__class__.__name__ != "TimeoutError":  # playwright's, imported lazily
+                raise
+            refused = f" (refused: {', '.join(self.blocked[:3])})" if self.blocked else ""
+            raise RendererError(f"{page}: the map did not draw in Chromium within 30 s{refused}") from None
         finally:
             context.close()
 
@@ -110,20 +123,24 @@ class Renderer:
         tab.wait_for_function(SETTLED, arg=step, timeout=30_000)
         tab.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
 
-    def share_image(self, page: Path, step: int, size: tuple[int, int] = SHARE_SIZE) -> bytes:
+    def share_image(
+        self, page: Path, step: int, size: tuple[int, int] = SHARE_SIZE, assets: Path | None = None
+    ) -> bytes:
         """A PNG of the page in its slides layout at ``step`` (0-based): the step's card beside its map.
 
         On the first step the card is the story's title card, as a link preview should show it.
         """
-        with self.opened(page, size, "#layout=slides") as tab:
+        with self.opened(page, size, "#layout=slides", assets=assets) as tab:
             tab.add_style_tag(content=CARD_ONLY)
             self.settle(tab, step)
             return tab.screenshot(type="png")
 
-    def maps(self, page: Path, size: tuple[int, int], scale: float = 2.0) -> list[bytes]:
+    def maps(
+        self, page: Path, size: tuple[int, int], scale: float = 2.0, assets: Path | None = None
+    ) -> list[bytes]:
         """A PNG of the map alone at every step, ``size`` CSS px at ``scale`` (sharp on paper)."""
         shots = []
-        with self.opened(page, size, "#layout=slides", scale=scale) as tab:
+        with self.opened(page, size, "#layout=slides", scale=scale, assets=assets) as tab:
             tab.add_style_tag(content=MAP_ONLY)
             tab.evaluate("() => storymap.map.invalidateSize({animate: false})")
             # Paper cannot unfold a legend: open it (it starts folded on maps as narrow as the page was).

@@ -19,6 +19,7 @@ from tests.support import ROOT, copy_project, exported
 pytestmark = pytest.mark.browser
 
 STORY = ROOT / "stories" / "russia-iran.md"
+DEMO = ROOT / "stories" / "demo.md"
 
 
 def picture(path: Path) -> np.ndarray:
@@ -94,3 +95,9 @@ def test_build_writes_every_story_share_image_unless_told_not_to(tmp_path) -> No
     assert plain.returncode == 0, plain.stderr
     assert not list((project / "plain").rglob("*.png"))
     assert "og:image" not in (project / "plain" / "demo" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_page_with_separate_assets_is_pictured_from_its_own_files(tmp_path) -> None:
+    exported(DEMO, tmp_path / "page" / "story.html", "--assets", str(tmp_path / "assets"), "--share-image")
+    image = tmp_path / "page" / "story.share.png"
+    assert Image.open(image).size == (1200, 630) and picture(image)[:, 500:].std() > 10
