@@ -309,13 +309,21 @@ def schema(check: bool) -> None:
     "--port", "-p", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
 )
 @click.option(
+    "--address",
+    default=None,
+    help="Address to listen on, e.g. 0.0.0.0 in a container (default: Streamlit's, every interface).",
+)
+@click.option(
     "--open/--no-open",
     "open_browser",
     default=None,
     help="Open the tour in a browser (default: when there is a desktop to open it on).",
 )
-def serve(path: Path, port: int, open_browser: bool | None) -> None:
-    """Run the tour on PATH: a story file (opened at that story) or a stories folder (default: stories/)."""
+def serve(path: Path, port: int, address: str | None, open_browser: bool | None) -> None:
+    """Run the tour on PATH: a story file (opened in author mode) or a stories folder (default: stories/).
+
+    A story file opens ``?mode=author``: the page follows every save of the story and its layers.
+    """
     from app import assets
     from app import serve as server
 
@@ -324,7 +332,7 @@ def serve(path: Path, port: int, open_browser: bool | None) -> None:
     if path.is_file():
         if path.suffix.lower() != ".md":
             raise click.UsageError(f"{path}: not a story (a .md file) or a stories folder")
-        folder, url_path = path.parent, f"/?story={story_slug(path)}"
+        folder, url_path = path.parent, f"/?story={story_slug(path)}&mode=author"
     else:
         folder, url_path = path, "/"
         if not find_stories([path]).stories:
@@ -333,7 +341,11 @@ def serve(path: Path, port: int, open_browser: bool | None) -> None:
         raise click.ClickException(f"port {port} is in use — pick another with --port")
     assets.check()  # fail here, in one line, rather than on the reader's page
     open_browser = server.has_display() if open_browser is None else open_browser
-    sys.exit(server.serve(folder, url_path, port, open_browser, say=lambda text: click.echo(text, err=True)))
+    sys.exit(
+        server.serve(
+            folder, url_path, port, open_browser, say=lambda text: click.echo(text, err=True), address=address
+        )
+    )
 
 
 @main.command()

@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -87,6 +88,9 @@ class MapParts:
     controller_js: str
     controller_css: str
     config: dict[str, Any]
+    # Each GeoJSON layer's data exactly as the script above adds it (the same objects), for a
+    # live page that swaps a layer's data in place (author mode: ``StoryMap`` ``reload``).
+    layer_data: dict[str, Any] = field(default_factory=dict)
 
 
 def _kind(layer: LayerData) -> str:
@@ -140,11 +144,13 @@ def _feature_names(layer: LayerData, layer_def: LayerDef, ids: list[str] | None 
     if layer_def.id_field not in gdf.columns:
         return {}
     field = next((f for f in (layer_def.labels, *layer_def.tooltip, "name") if f and f in gdf.columns), None)
+    labels = gdf[field].tolist() if field else [None] * len(gdf)
     out = {}
-    for _, row in gdf.iterrows():
-        fid = str(row[layer_def.id_field])
+    # Column by column, not iterrows: a re-check after every save (author mode) runs this often.
+    for value, label in zip(gdf[layer_def.id_field].tolist(), labels, strict=True):
+        fid = str(value)
         if ids is None or fid in ids:
-            out[fid] = str(row[field]) if field and row[field] is not None else fid
+            out[fid] = str(label) if label is not None else fid
     return out
 
 
@@ -194,12 +200,14 @@ def _nearest_place(
             continue
         gdf = layers[layer_id].gdf
         names = _feature_names(layers[layer_id], layer_def)
-        for (_, row), geom in zip(gdf.iterrows(), gdf.geometry, strict=True):
+        has_ids = layer_def.id_field in gdf.columns
+        fids = gdf[layer_def.id_field].tolist() if has_ids else [None] * len(gdf)
+        for fid, geom in zip(fids, gdf.geometry, strict=True):
             point = geom.representative_point()
             if not contains(view, (point.x, point.y, point.x, point.y)):
                 continue
             distance = (point.y - lat) ** 2 + ((point.x - lon) * math.cos(math.radians(lat))) ** 2
-            name = names.get(str(row[layer_def.id_field])) if layer_def.id_field in gdf.columns else None
+            name = names.get(str(fid)) if has_ids else None
             if name and (best is None or distance < best[0]):
                 best = (distance, name)
     return best[1] if best else None
@@ -314,13 +322,49 @@ def step_view(step: Step, story: Story, layers: dict[str, LayerData]) -> basemap
     return basemap.View(basemap.view_bounds((center[0], center[1]), zoom), zoom)
 
 
-def basemap_config(story: Story, layers: dict[str, LayerData]) -> dict[str, Any] | None:
-    """The offline basemap the story's views need (see :mod:`app.basemap`), or None if absent."""
+_BASEMAPS: dict[tuple[Any, ...], dict[str, Any]] = {}  # (views, labels) → config, newest last
+_BASEMAPS_LOCK = threading.Lock()
+BASEMAPS_KEPT = 8
+
+
+def _basemap_key(story: Story, layers: dict[str, LayerData]) -> tuple[Any, ...]:
+    return tuple(step_view(s, story, layers) for s in story.steps), story.meta.basemap_labels
+
+
+def basemap_cached(story: Story, layers: dict[str, LayerData]) -> bool:
+    """True if the basemap for the story's views is ready (no seconds of clipping to wait for)."""
+    return _basemap_key(story, layers) in _BASEMAPS
+
+
+def basemap_config(
+    story: Story, layers: dict[str, LayerData], stand_in: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The offline basemap the story's views need (see :mod:`app.basemap`), or None if absent.
+
+    Cached on the views: clipping Natural Earth costs seconds for a long story, and a story
+    checked again after an edit of its text or layers (author mode) has the same views. When
+    the views changed and ``stand_in`` is given (the basemap already on the author's map), it
+    is returned instead of waiting; :mod:`app.author` asks for the real one in the background.
+    """
     if story.meta.basemap != "natural-earth" or not basemap.available():
         return None
-    views = [step_view(s, story, layers) for s in story.steps]
-    data = basemap.basemap_data(views, labels=story.meta.basemap_labels)
-    return {**data, **basemap.styles("light"), "dark": basemap.styles("dark")}
+    key = _basemap_key(story, layers)
+    found = _BASEMAPS.get(key)
+    if found is not None:
+        return found
+    if stand_in is not None:
+        return stand_in
+    views, labels = key
+    data = basemap.basemap_data(list(views), labels=labels)
+    digits = data.pop("digits")
+    # Land and borders travel as encoded lines (lossless, a fifth of the GeoJSON; storymap.js decodes them).
+    encoded = {kind: basemap.encode_collection(data[kind], digits) for kind in ("land", "borders")}
+    found = {**data, **encoded, **basemap.styles("light"), "dark": basemap.styles("dark")}
+    with _BASEMAPS_LOCK:  # author mode builds basemaps in a background thread
+        _BASEMAPS[key] = found
+        while len(_BASEMAPS) > BASEMAPS_KEPT:
+            _BASEMAPS.pop(next(iter(_BASEMAPS)), None)
+    return found
 
 
 def overlay_layer(story_path: Path, overlay_id: str, overlay: Overlay) -> folium.Layer:
@@ -349,6 +393,14 @@ def overlay_layer(story_path: Path, overlay_id: str, overlay: Overlay) -> folium
 
 def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
     """The folium map with every layer of the story and the controller attached."""
+    fmap, config, _ = _build(checked)
+    return fmap, config
+
+
+def _build(
+    checked: Checked, basemap_stand_in: dict[str, Any] | None = None
+) -> tuple[folium.Map, dict[str, Any], dict[str, Any]]:
+    """The map, the controller's config and each GeoJSON layer's data as the map embeds it."""
     story = checked.story
     assert story is not None, "build_map needs a story that validated"
     layers = checked.layers
@@ -379,6 +431,7 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
             max_zoom=provider.get("max_zoom", 18),
         ).add_to(fmap)
     layer_vars: dict[str, folium.GeoJson] = {}
+    layer_data: dict[str, Any] = {}
     kinds: dict[str, str] = {}
     for layer_id, layer_def in story.meta.layers.items():
         if layer_id not in layers:
@@ -387,6 +440,7 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
             layers[layer_id], _layer_zoom(story, layers, layer_id), keep=_kept_properties(layer_def)
         )
         kinds[layer_id] = _kind(layers[layer_id])
+        layer_data[layer_id] = data
         geo = folium.GeoJson(
             data,
             name=layer_id,
@@ -400,14 +454,25 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
         layer_vars[overlay_id] = overlay_layer(Path(story.path), overlay_id, overlay).add_to(fmap)
         kinds[overlay_id] = "tiles" if overlay.tiles else "image"
     config = controller_config(story, layers, kinds)
-    config["basemap"] = basemap_config(story, layers)
+    config["basemap"] = basemap_config(story, layers, basemap_stand_in)
     fmap.add_child(StoryController(layer_vars, config))
-    return fmap, config
+    return fmap, config, layer_data
 
 
-def map_parts(checked: Checked) -> MapParts:
-    """Render the story's map once into :class:`MapParts`."""
-    fmap, config = build_map(checked)
+def map_state(
+    checked: Checked, basemap_stand_in: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The controller config and each GeoJSON layer's data, without rendering a document: what
+    a live map needs to show a new version of the story (author mode). Same build as
+    :func:`map_parts`, so the live map gets exactly what a fresh document would embed."""
+    _, config, layer_data = _build(checked, basemap_stand_in)
+    return config, layer_data
+
+
+def map_parts(checked: Checked, basemap_stand_in: dict[str, Any] | None = None) -> MapParts:
+    """Render the story's map once into :class:`MapParts` (see :func:`basemap_config` for the
+    stand-in basemap)."""
+    fmap, config, layer_data = _build(checked, basemap_stand_in)
     figure = fmap.get_root()
     figure.render()
     leaflet_js, leaflet_css = leaflet_assets()
@@ -424,11 +489,23 @@ def map_parts(checked: Checked) -> MapParts:
         controller_js=controller_js,
         controller_css=controller_css,
         config=config,
+        layer_data=layer_data,
     )
 
 
-def map_document(parts: MapParts, *, title: str, lang: str = "en", direction: str = "ltr") -> str:
-    """A standalone HTML document holding only the map (the Streamlit map frame)."""
+def map_document(
+    parts: MapParts,
+    *,
+    title: str,
+    lang: str = "en",
+    direction: str = "ltr",
+    options: dict[str, Any] | None = None,
+) -> str:
+    """A standalone HTML document holding only the map (the Streamlit map frame).
+
+    ``options`` go to ``StoryMap.configure`` before the map starts (author mode passes
+    ``{"mode": "author", "author": true}``); without them the document is the reader's.
+    """
     return templates.get_template("mapframe.html.j2").render(
-        parts=parts, title=title, lang=lang, dir=direction
+        parts=parts, title=title, lang=lang, dir=direction, options=options
     )

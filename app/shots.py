@@ -59,9 +59,7 @@ class Renderer:
             self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         except Exception as exc:  # a broken install: say so in one line
             self._playwright.stop()
-            raise RendererError(
-                f"Chromium at {CHROMIUM} did not start ({exc.__class__.__name__})"
-            ) from None
+            raise RendererError(f"Chromium at {CHROMIUM} did not start ({exc.__class__.__name__})") from None
         self.blocked: list[str] = []
 
     def __enter__(self) -> Renderer:

@@ -7,7 +7,10 @@ tests. Servers are started by :mod:`app.serve`, with the same settings ``storyma
 from __future__ import annotations
 
 import contextlib
+import http.server
 import shutil
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -40,6 +43,19 @@ def streamlit_server(
     """The tour serving the stories in ``stories`` (see :func:`app.serve.running`); log beside it."""
     env = {**tour_env(stories), **(extra_env or {})}
     return running(TOUR, env=env, log_path=stories.parent / "streamlit-{port}.log", cwd=ROOT)
+
+
+@contextlib.contextmanager
+def http_serving(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` on a free port of 127.0.0.1, in a thread, until the block ends; yields the base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class RequestGuard:

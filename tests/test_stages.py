@@ -42,6 +42,7 @@ STAGES: dict[str, int] = {
     "app.schema": 8,
     "app.serve": 8,
     "app.site": 8,
+    "app.author": 9,
     "app.component": 9,
     "app.cli": 10,
     "app.streamlit_app": 10,
