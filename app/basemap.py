@@ -64,6 +64,24 @@ LABELS_ATTRIBUTION = (
 
 Bounds = views.Bounds
 
+# The basemap's colours: light, and dark for readers whose system asks for it (the controller
+# follows prefers-color-scheme, live). The sea is the map's background; land is filled without a
+# stroke; borders are lines. Names are styled in storymap.css, light and dark.
+PALETTES = {
+    "light": {"sea": "#cfe0ea", "land": "#f4f1ea", "border": "#a39e93"},
+    "dark": {"sea": "#15212a", "land": "#2e3033", "border": "#66686c"},
+}
+
+
+def styles(scheme: str) -> dict[str, Any]:
+    """The controller's basemap styles in one palette (``light`` or ``dark``)."""
+    colours = PALETTES[scheme]
+    return {
+        "land_style": {"stroke": False, "fillColor": colours["land"], "fillOpacity": 1},
+        "border_style": {"color": colours["border"], "weight": 0.8, "fill": False},
+        "sea": colours["sea"],
+    }
+
 
 @dataclass(frozen=True)
 class View:

@@ -35,8 +35,6 @@ from app.views import Bounds, contains, fit_max_zoom, view_bounds
 
 APP_DIR = Path(__file__).resolve().parent
 ROOT = APP_DIR.parent
-BASEMAP_STYLE = {"stroke": False, "fillColor": "#f4f1ea", "fillOpacity": 1}  # land: fill only
-BORDER_STYLE = {"color": "#a39e93", "weight": 0.8, "fill": False}  # borders: lines only
 FIT_WIDTH_PX = 720  # the map width a `fit` is planned for when choosing layer detail
 MAX_DETAIL_ZOOM = 12
 
@@ -359,7 +357,7 @@ def basemap_config(
     digits = data.pop("digits")
     # Land and borders travel as encoded lines (lossless, a fifth of the GeoJSON; storymap.js decodes them).
     encoded = {kind: basemap.encode_collection(data[kind], digits) for kind in ("land", "borders")}
-    found = {**data, **encoded, "land_style": BASEMAP_STYLE, "border_style": BORDER_STYLE}
+    found = {**data, **encoded, **basemap.styles("light"), "dark": basemap.styles("dark")}
     with _BASEMAPS_LOCK:  # author mode builds basemaps in a background thread
         _BASEMAPS[key] = found
         while len(_BASEMAPS) > BASEMAPS_KEPT:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import http.server
-import os
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -17,18 +16,10 @@ from urllib.parse import urlparse
 
 from app.serve import TOUR, ServerUrl, running, tour_env
 
+# One Chromium for the export's pictures, the tests and the benchmark.
+from app.shots import CHROMIUM, CHROMIUM_ARGS, DEFAULT_CHROMIUM  # noqa: F401 (re-exported)
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CHROMIUM = "/usr/bin/chromium"  # Debian's; `python -m tests` installs it when missing
-CHROMIUM = os.environ.get("STORYMAP_CHROMIUM", DEFAULT_CHROMIUM)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 

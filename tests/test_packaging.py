@@ -72,9 +72,15 @@ def test_requirements_are_pins_without_includes_and_without_unused_packages() ->
 def test_npm_is_only_for_the_geodata_build_and_the_tests() -> None:
     package = json.loads((ROOT / "package.json").read_text())
     assert package["dependencies"] == {"world-atlas": "2.0.2"}
-    assert package["devDependencies"] == {"axe-core": "4.14.1"}  # the accessibility tests
+    # The accessibility tests, and the host side of the embed tests (a host page loads the package).
+    assert package["devDependencies"] == {"axe-core": "4.14.1", "@newswire/frames": "1.0.0"}
     lock = json.loads((ROOT / "package-lock.json").read_text())
-    assert set(lock["packages"]) == {"", "node_modules/world-atlas", "node_modules/axe-core"}
+    assert set(lock["packages"]) == {
+        "",
+        "node_modules/world-atlas",
+        "node_modules/axe-core",
+        "node_modules/@newswire/frames",
+    }
     for module in (ROOT / "app").rglob("*.py"):
         assert "node_modules" not in module.read_text(), module
 

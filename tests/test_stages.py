@@ -35,6 +35,7 @@ STAGES: dict[str, int] = {
     "app.markup": 5,
     "app.author_tools": 5,
     "app.mapview": 6,
+    "app.shots": 6,
     "app.export": 7,
     "app.tour": 8,
     "app.scaffold": 8,

@@ -226,6 +226,32 @@ function followDates() {
   window.addEventListener(READY, localize);
 }
 
+// ?mode=embed inside another page's iframe: tell the host the page's height by the same protocol
+// as the exported page (@newswire/frames' documented messages: embed-size, answering frames-init),
+// whenever the content's height changes. The map's height then follows the width, not the
+// window's height (which is the host's answer to ours).
+function reportHeight() {
+  if (window.__storymapHeight || window.parent === window) return;
+  window.__storymapHeight = true;
+  document.documentElement.classList.add("sm-embed-fit");
+  let sent = -1;
+  const block = () => document.querySelector('[data-testid="stMainBlockContainer"]');
+  const send = (always) => {
+    const node = block();
+    if (!node) return;
+    const height = Math.ceil(node.getBoundingClientRect().bottom + window.scrollY);
+    if (height === sent && !always) return;
+    sent = height;
+    window.parent.postMessage({ sentinel: "amp", type: "embed-size", height }, "*");
+  };
+  new ResizeObserver(() => send(false)).observe(block() || document.body);
+  window.addEventListener("message", (event) => {
+    const message = event.data;
+    if (event.source === window.parent && message && message.sentinel === "amp" && message.type === "frames-init") send(true);
+  });
+  send(true);
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   if (!data || !data.doc) return;
@@ -244,6 +270,7 @@ export default function (component) {
     applyRevision(root);
   }
   followDates();
+  if (data.mode === "embed") reportHeight();
   if (!window.__storymapKeys) {
     window.__storymapKeys = true;
     document.addEventListener("keydown", onKey);

@@ -65,6 +65,15 @@
   // it; the mapview sends scales that never overlap, so land is shown at every zoom.
   var LABEL_FONT = { ocean: 15, country: 13, sea: 12, capital: 12, city: 11 };
 
+  // The reader's colour scheme (prefers-color-scheme), which may change while the page is open.
+  var schemeQuery = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  function darkScheme() { return !!(schemeQuery && schemeQuery.matches); }
+  function onSchemeChange(handler) {  // returns what stops listening
+    if (!schemeQuery || !schemeQuery.addEventListener) return function () {};
+    schemeQuery.addEventListener("change", handler);
+    return function () { schemeQuery.removeEventListener("change", handler); };
+  }
+
   // Land and borders arrive as encoded lines (app/basemap.py, encode_collection): per ring or
   // line, a precision digit, then zig-zag varints of its [lon, lat] deltas, five bits and a
   // "more follows" bit a base64url character. Decoded here to a GeoJSON feature.
@@ -196,6 +205,16 @@
       });
     }
 
+    // Light or dark colours (config from app/basemap.py), following the reader's system live.
+    function paint() {
+      var palette = darkScheme() && base.dark ? base.dark : base;
+      parts[0].layer.setStyle(palette.land_style);
+      parts[1].layer.setStyle(palette.border_style);
+      if (palette.sea) map.getContainer().style.background = palette.sea;
+    }
+    var stopPainting = onSchemeChange(paint);
+    paint();
+
     function refresh() { showBands(); placeBaseLabels(); }
     map.on("zoomend moveend resize", refresh);
     // No refresh here: init's first goTo moves the map and refreshes (drawLabels), so the names
@@ -203,6 +222,7 @@
     // Taken off the map when a new version of the story brings another basemap (author mode).
     function remove() {
       map.off("zoomend moveend resize", refresh);
+      stopPainting();
       parts.forEach(function (part) { if (map.hasLayer(part.layer)) map.removeLayer(part.layer); });
       labels.forEach(function (label) { if (label.node) label.node.remove(); });
       if (map.attributionControl && base.attribution) map.attributionControl.removeAttribution(base.attribution);
@@ -243,8 +263,9 @@
       var fid = feature.properties ? propText(feature.properties[def.id_field]) : "";
       var on = hl && hl[fid];
       var dim = hl && !on;
+      var dark = darkScheme();  // outlines that read on the dark basemap
       var style = {
-        color: def.kind === "polygon" ? "#ffffff" : color,
+        color: def.kind === "polygon" ? (dark ? "#1c1d1f" : "#ffffff") : color,
         fillColor: fill,
         weight: on ? s.weight + 2 : s.weight,
         opacity: dim ? s.opacity * 0.45 : s.opacity,
@@ -253,13 +274,13 @@
         fill: def.kind !== "line",
       };
       if (def.kind === "point") {
-        style.color = on ? "#000000" : "#ffffff";
+        style.color = on ? (dark ? "#ffffff" : "#000000") : dark ? "#bdbdbd" : "#ffffff";
         style.fillColor = fill;
         style.fillOpacity = dim ? 0.45 : 0.95;
         style.weight = on ? 3 : 1.5;
         style.radius = on ? s.radius * 1.5 : s.radius;
       }
-      if (def.kind === "polygon" && on) style.color = "#111111";
+      if (def.kind === "polygon" && on) style.color = dark ? "#f2f2f2" : "#111111";
       return style;
     }
 
@@ -297,6 +318,8 @@
       map.removeLayer(layerVars[id]);
       bindLayer(id);
     });
+
+    onSchemeChange(function () { Object.keys(visible).forEach(function (id) { if (visible[id]) restyle(id); }); });
 
     function restyle(id) {
       var layer = layers[id];
