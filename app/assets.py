@@ -60,6 +60,11 @@ def controller_assets() -> tuple[str, str]:
     return _read(STATIC / "storymap.js", REINSTALL), _read(STATIC / "storymap.css", REINSTALL)
 
 
+def author_assets() -> tuple[str, str]:
+    """The author tools' JS and CSS (``app/static/author.*``): only author mode's map document has them."""
+    return _read(STATIC / "author.js", REINSTALL), _read(STATIC / "author.css", REINSTALL)
+
+
 def page_assets() -> tuple[str, str]:
     """The export page's own layout script and styles (``app/static/export.*``)."""
     return _read(PAGE_JS, REINSTALL), _read(PAGE_CSS, REINSTALL)
@@ -69,4 +74,5 @@ def check() -> None:
     """Raise :class:`AssetsMissing` now if any asset a page needs is missing (e.g. before serving)."""
     leaflet_assets()
     controller_assets()
+    author_assets()
     page_assets()

@@ -17,6 +17,13 @@ are separate lines clipped as lines, so a clip edge never draws as a fake border
 
 Longitudes: a view past the 180° meridian (a route unwrapped to lon 200, say) gets the land of
 the other side shifted by 360°.
+
+On the way to the browser (:func:`encode_collection`), land and borders travel as *encoded
+lines*: each ring or line is one string of zig-zag varints of its coordinate deltas, five bits
+and a continuation bit a character in the base64url alphabet (no character JSON, HTML or a
+template would escape), at the coarsest precision that keeps it exact. That is lossless and a fifth of the GeoJSON's bytes
+(the flagship's basemap: 614 KB → 141 KB, 197 → 95 KB gzipped), and cheaper for a phone to
+parse; ``storymap.js`` decodes it back to GeoJSON before Leaflet draws it.
 """
 
 from __future__ import annotations
@@ -56,6 +63,24 @@ LABELS_ATTRIBUTION = (
 )
 
 Bounds = views.Bounds
+
+# The basemap's colours: light, and dark for readers whose system asks for it (the controller
+# follows prefers-color-scheme, live). The sea is the map's background; land is filled without a
+# stroke; borders are lines. Names are styled in storymap.css, light and dark.
+PALETTES = {
+    "light": {"sea": "#cfe0ea", "land": "#f4f1ea", "border": "#a39e93"},
+    "dark": {"sea": "#15212a", "land": "#2e3033", "border": "#66686c"},
+}
+
+
+def styles(scheme: str) -> dict[str, Any]:
+    """The controller's basemap styles in one palette (``light`` or ``dark``)."""
+    colours = PALETTES[scheme]
+    return {
+        "land_style": {"stroke": False, "fillColor": colours["land"], "fillOpacity": 1},
+        "border_style": {"color": colours["border"], "weight": 0.8, "fill": False},
+        "sea": colours["sea"],
+    }
 
 
 @dataclass(frozen=True)
@@ -176,6 +201,94 @@ def _feature(geom: Geometry, digits: int) -> dict[str, Any]:
     return {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(rounded))}
 
 
+ENCODED = "EncodedLines"  # the ``type`` of an encoded collection (see encode_collection)
+_LINE_DIGITS = (2, 3, 4, 5, 6, 7)  # precisions a ring may be encoded at, coarsest first
+
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"  # base64url
+_VALUE = {char: index for index, char in enumerate(ALPHABET)}
+
+
+def _varints(values: np.ndarray) -> str:
+    """Signed integers as zig-zag varints: five bits a character, the sixth says "more follows"."""
+    out = []
+    for value in ((values << 1) ^ (values >> 63)).tolist():
+        while value >= 0x20:
+            out.append(ALPHABET[0x20 | (value & 0x1F)])
+            value >>= 5
+        out.append(ALPHABET[value])
+    return "".join(out)
+
+
+def encode_line(coords: list[list[float]], digits: int) -> str:
+    """One ring or line: its precision as a digit, then its [lon, lat] deltas as varints.
+
+    The precision is the coarsest of :data:`_LINE_DIGITS` (up to ``digits``) at which every
+    coordinate is exact, so a line snapped to a coarse grid costs fewer characters.
+    """
+    fine = np.round(np.asarray(coords, dtype=float) * 10.0**digits).astype(np.int64)
+    own = digits
+    for candidate in _LINE_DIGITS:
+        if candidate >= digits or not (fine % 10 ** (digits - candidate)).any():
+            own = min(candidate, digits)
+            break
+    ints = fine // 10 ** (digits - own)
+    deltas = np.diff(ints, axis=0, prepend=np.zeros((1, 2), dtype=np.int64))
+    return str(own) + _varints(deltas.ravel())
+
+
+def decode_line(text: str) -> list[list[float]]:
+    """The inverse of :func:`encode_line` (the browser has its own, in storymap.js)."""
+    scale = 10.0 ** int(text[0])
+    values, value, shift = [], 0, 0
+    for char in text[1:]:
+        bits = _VALUE[char]
+        value |= (bits & 0x1F) << shift
+        shift += 5
+        if bits < 0x20:
+            values.append((value >> 1) ^ -(value & 1))
+            value, shift = 0, 0
+    xy = np.cumsum(np.asarray(values, dtype=np.int64).reshape(-1, 2), axis=0) / scale
+    return xy.tolist()
+
+
+def encode_collection(collection: dict[str, Any], digits: int) -> dict[str, Any]:
+    """A one-feature land or borders collection as encoded lines (lossless at ``digits``).
+
+    ``{"type": "EncodedLines", "geometry": "MultiPolygon" | "MultiLineString", "lines": [...],
+    "parts": [rings of each polygon]}``: the browser rebuilds the GeoJSON geometry from it.
+    """
+    geometry = collection["features"][0]["geometry"] if collection["features"] else None
+    kind = geometry["type"] if geometry else "MultiLineString"
+    coords = geometry["coordinates"] if geometry else []
+    if kind in ("Polygon", "LineString"):
+        kind, coords = "Multi" + kind, [coords]
+    if kind == "MultiPolygon":
+        lines = [encode_line(ring, digits) for polygon in coords for ring in polygon]
+        parts = [len(polygon) for polygon in coords]
+    else:
+        lines, parts = [encode_line(line, digits) for line in coords], []
+    return {"type": ENCODED, "geometry": kind, "lines": lines, "parts": parts}
+
+
+def decode_collection(encoded: dict[str, Any]) -> dict[str, Any]:
+    """The GeoJSON collection an :func:`encode_collection` result stands for."""
+    lines = [decode_line(text) for text in encoded["lines"]]
+    if encoded["geometry"] == "MultiPolygon":
+        coords, start = [], 0
+        for count in encoded["parts"]:
+            coords.append(lines[start : start + count])
+            start += count
+    else:
+        coords = lines
+    feature = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": encoded["geometry"], "coordinates": coords},
+    }
+    return {"type": "FeatureCollection", "features": [feature] if coords else []}
+
+
 def basemap_data(views: list[View], labels: bool = True) -> dict[str, Any]:
     """The basemap the views need: ``land`` and ``borders`` GeoJSON, ``labels`` and ``bands``."""
     land, borders, summary = [], [], []
@@ -200,6 +313,7 @@ def basemap_data(views: list[View], labels: bool = True) -> dict[str, Any]:
         "labels": select_labels(views) if labels else [],
         "bands": summary,
         "attribution": f"{ATTRIBUTION} | {LABELS_ATTRIBUTION}" if labels else ATTRIBUTION,
+        "digits": digits,
     }
 
 

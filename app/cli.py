@@ -110,6 +110,19 @@ def _web_address(value: str | None) -> str | None:
     return value
 
 
+def _step_index(story, wanted: str) -> int:
+    """The 0-based step an author named by number (from 1) or id; a usage error otherwise."""
+    ids = [step.id for step in story.steps]
+    if wanted.isdigit() and 1 <= int(wanted) <= len(ids):
+        return int(wanted) - 1
+    if wanted in ids:
+        return ids.index(wanted)
+    raise click.BadParameter(
+        f"{wanted!r} is not a step: give a number from 1 to {len(ids)} or a step id ({', '.join(ids[:5])}…)",
+        param_hint="--share-image",
+    )
+
+
 def _size(n: int) -> str:
     return f"{n / 1e6:.2f} MB" if n >= 1e6 else f"{n / 1e3:.1f} kB"
 
@@ -143,8 +156,32 @@ def _size(n: int) -> str:
     callback=lambda ctx, param, value: _web_address(value),
     help="The address the page will be published at (social cards, oEmbed), e.g. https://example.org/story.html.",
 )
+@click.option(
+    "--share-image",
+    "share",
+    is_flag=False,
+    flag_value="1",
+    default=None,
+    metavar="[STEP]",
+    help="Also write a 1200×630 PNG of a step (number or id; default 1) beside the page, taken in Chromium; "
+    "with --url the page's social cards show it.",
+)
+@click.option(
+    "--handout",
+    is_flag=True,
+    help="Also write a print handout beside the page (PATH with .handout.html): one page per step "
+    "with a picture of its map, taken in Chromium.",
+)
 def export(
-    story: Path, out: Path, layout: str, assets: Path | None, strict: bool, fetch_media: bool, url: str | None
+    story: Path,
+    out: Path,
+    layout: str,
+    assets: Path | None,
+    strict: bool,
+    fetch_media: bool,
+    url: str | None,
+    share: str | None,
+    handout: bool,
 ) -> None:
     """Export STORY as one self-contained HTML page (no server, no CDN)."""
     from rich.console import Console
@@ -153,9 +190,11 @@ def export(
     from app.export import export_story
     from app.mapview import map_parts
     from app.media import MediaError
+    from app.shots import RendererError
 
     console = Console(stderr=True)
     stages = ["read", "load layers", "check steps", "build map", "write"]
+    stages += ["pictures (Chromium)"] if share is not None or handout else []
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -179,26 +218,45 @@ def export(
             for problem in checked.problems:
                 _echo_problem(problem)
             sys.exit(1)
+        share_step = _step_index(checked.story, share) if share is not None else None
         stage("build map")
         parts = map_parts(checked)
         stage("write")
+        if share_step is not None or handout:
+            stage("pictures (Chromium)")
         try:
             written = export_story(
-                checked, out, layout=layout, assets=assets, parts=parts, fetch_media=fetch_media, page_url=url
+                checked,
+                out,
+                layout=layout,
+                assets=assets,
+                parts=parts,
+                fetch_media=fetch_media,
+                page_url=url,
+                share_step=share_step,
+                handout=handout,
             )
         except MediaError as exc:
             progress.stop()
             raise click.ClickException(
                 f"{exc} — check the address, or export without --fetch-media"
             ) from None
-        progress.update(tasks["write"], completed=1, description="write [green]✓")
+        except RendererError as exc:
+            progress.stop()
+            raise click.ClickException(f"{exc} (the page itself was written: {out})") from None
+        progress.update(tasks[running[-1]], completed=1, description=f"{running[-1]} [green]✓")
     for problem in checked.warnings:
         _echo_problem(problem)
     total = sum(path.stat().st_size for path in written)
     click.echo(f"wrote {out} ({_size(out.stat().st_size)}, {len(checked.story.steps)} steps, {layout})")
     click.echo(f"  + {written[1]} (oEmbed, for CMSs that embed by address)")
+    pictures = [path for path in written if path.name.endswith((".share.png", ".handout.html"))]
+    for path in pictures:
+        what = "print handout" if path.suffix == ".html" else f"share image of step {(share_step or 0) + 1}"
+        click.echo(f"  + {path} ({what}, {_size(path.stat().st_size)})")
     if assets is not None:
-        click.echo(f"  + {len(written) - 2} asset files in {assets} ({_size(total)} in all)")
+        files = len(written) - 2 - len(pictures)
+        click.echo(f"  + {files} asset files in {assets} ({_size(total)} in all)")
 
 
 @main.command("import")
@@ -251,13 +309,21 @@ def schema(check: bool) -> None:
     "--port", "-p", default=8501, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
 )
 @click.option(
+    "--address",
+    default=None,
+    help="Address to listen on, e.g. 0.0.0.0 in a container (default: Streamlit's, every interface).",
+)
+@click.option(
     "--open/--no-open",
     "open_browser",
     default=None,
     help="Open the tour in a browser (default: when there is a desktop to open it on).",
 )
-def serve(path: Path, port: int, open_browser: bool | None) -> None:
-    """Run the tour on PATH: a story file (opened at that story) or a stories folder (default: stories/)."""
+def serve(path: Path, port: int, address: str | None, open_browser: bool | None) -> None:
+    """Run the tour on PATH: a story file (opened in author mode) or a stories folder (default: stories/).
+
+    A story file opens ``?mode=author``: the page follows every save of the story and its layers.
+    """
     from app import assets
     from app import serve as server
 
@@ -266,7 +332,7 @@ def serve(path: Path, port: int, open_browser: bool | None) -> None:
     if path.is_file():
         if path.suffix.lower() != ".md":
             raise click.UsageError(f"{path}: not a story (a .md file) or a stories folder")
-        folder, url_path = path.parent, f"/?story={story_slug(path)}"
+        folder, url_path = path.parent, f"/?story={story_slug(path)}&mode=author"
     else:
         folder, url_path = path, "/"
         if not find_stories([path]).stories:
@@ -275,7 +341,11 @@ def serve(path: Path, port: int, open_browser: bool | None) -> None:
         raise click.ClickException(f"port {port} is in use — pick another with --port")
     assets.check()  # fail here, in one line, rather than on the reader's page
     open_browser = server.has_display() if open_browser is None else open_browser
-    sys.exit(server.serve(folder, url_path, port, open_browser, say=lambda text: click.echo(text, err=True)))
+    sys.exit(
+        server.serve(
+            folder, url_path, port, open_browser, say=lambda text: click.echo(text, err=True), address=address
+        )
+    )
 
 
 @main.command()
@@ -291,22 +361,69 @@ def serve(path: Path, port: int, open_browser: bool | None) -> None:
 @click.option("--layout", type=click.Choice(["scroll", "slides"]), default="scroll", show_default=True)
 @click.option("--strict", is_flag=True, help="Treat warnings (and geometry repairs) as errors.")
 @click.option("--fetch-media", is_flag=True, help="Download remote images into the pages.")
-def build(stories: Path, out: Path, url: str | None, layout: str, strict: bool, fetch_media: bool) -> None:
-    """Build a static site from STORIES: an index page and every story's page with its oEmbed file."""
+@click.option(
+    "--share-images/--no-share-images",
+    default=True,
+    show_default=True,
+    help="Write each story's share image (step 1, 1200×630 PNG, taken in Chromium).",
+)
+def build(
+    stories: Path,
+    out: Path,
+    url: str | None,
+    layout: str,
+    strict: bool,
+    fetch_media: bool,
+    share_images: bool,
+) -> None:
+    """Build a static site from STORIES: an index page and every story's page with its oEmbed file and share image."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
     from app.media import MediaError
+    from app.shots import RendererError
     from app.site import build_site
 
-    def progress(name: str, problems: list[Problem], ok: bool) -> None:
-        for problem in problems:
-            _echo_problem(problem)
-        click.secho(f"{name}: {'ok' if ok else 'not built'}", fg="green" if ok else "red", err=True)
+    console = Console(stderr=True)
+    total = len(find_stories([stories]).stories)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("stories", total=total)
 
-    try:
-        site = build_site(
-            stories, out, base_url=url, layout=layout, strict=strict, fetch_media=fetch_media, report=progress
-        )
-    except MediaError as exc:
-        raise click.ClickException(f"{exc} — check the address, or build without --fetch-media") from None
+        def stage(name: str, what: str) -> None:
+            bar.update(task, description=f"{name}: {what}")
+
+        def progress(name: str, problems: list[Problem], ok: bool) -> None:
+            for problem in problems:
+                bar.console.print(str(problem), style="red" if problem.severity == "error" else "yellow")
+            bar.console.print(f"{name}: {'ok' if ok else 'not built'}", style="green" if ok else "red")
+            bar.advance(task)
+
+        try:
+            site = build_site(
+                stories,
+                out,
+                base_url=url,
+                layout=layout,
+                strict=strict,
+                fetch_media=fetch_media,
+                share_images=share_images,
+                report=progress,
+                on_stage=stage,
+            )
+        except MediaError as exc:
+            bar.stop()
+            raise click.ClickException(f"{exc} — check the address, or build without --fetch-media") from None
+        except RendererError as exc:
+            bar.stop()
+            raise click.ClickException(f"{exc}, or build with --no-share-images") from None
+        bar.update(task, description="stories")
     click.echo(
         f"wrote {out}/index.html and {len(site.built)} stor{'y' if len(site.built) == 1 else 'ies'} ({_size(site.bytes)})"
     )

@@ -24,6 +24,11 @@ _frame = st.components.v2.component(
     css=(STATIC / "frame_component.css").read_text(encoding="utf-8"),
     isolate_styles=False,
 )
+_problems = st.components.v2.component(
+    "storymap.problems",
+    js=(STATIC / "problems_component.js").read_text(encoding="utf-8"),
+    isolate_styles=False,
+)
 _step_list = st.components.v2.component(
     "storymap.step_list",
     js=(STATIC / "step_list_component.js").read_text(encoding="utf-8"),
@@ -38,15 +43,36 @@ def doc_hash(doc: str) -> str:
 
 
 def story_map(
-    doc: str, *, title: str, slug: str, initial: int, mode: str, key: str, on_step: Callable[[], None]
+    doc: str,
+    *,
+    title: str,
+    slug: str,
+    initial: int,
+    mode: str,
+    key: str,
+    on_step: Callable[[], None],
+    revision: dict[str, Any] | None = None,
 ) -> Any:
     """Mount the map frame; ``on_step`` runs when the reader moves in the browser.
 
     Everything in ``data`` stays the same while the story is open, so after the first run
-    Streamlit sends only a reference to it.
+    Streamlit sends only a reference to it. In author mode ``revision`` (see
+    :meth:`app.author.Watch.frame_revision`) carries a new version of the story to the live
+    map; the document, and so the iframe, stay.
     """
     data = {"doc": doc, "hash": doc_hash(doc), "title": title, "slug": slug, "initial": initial, "mode": mode}
+    if revision is not None:
+        data["revision"] = revision
     return _frame(data=data, key=key, on_step_change=on_step, height="content")
+
+
+def problem_list(status: str, problems: list[dict[str, Any]], *, broken: bool, key: str) -> None:
+    """Author mode's list of problems beside the map, built in the browser with ``textContent``.
+
+    Each problem is ``{where, message, severity, step, step_label}``; one with a ``step``
+    (0-based) gets a button that moves the map there.
+    """
+    _problems(data={"status": status, "problems": problems, "broken": broken}, key=key)
 
 
 def step_list(titles: list[str], *, slug: str, current: int, key: str) -> None:

@@ -14,10 +14,14 @@ and referenced relatively, for CMSs that prefer it.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 from app import basemap, tiles
 from app.assets import page_assets
@@ -36,6 +40,7 @@ from app.markup import (
 from app.media import EMBED_HOSTS
 from app.models import Story
 from app.render import Assets, sanitize_inline
+from app.shots import HANDOUT_MAP_SIZE, SHARE_SIZE, Renderer
 from app.validate import Checked
 
 LAYOUTS = ("scroll", "slides")
@@ -110,12 +115,14 @@ def render_page(
     assets_href: str | None = None,
     fetch_media: bool = False,
     page_url: str | None = None,
+    share_image: str | None = None,
 ) -> Page:
     """The export page for a story that validated.
 
     ``fetch_media`` downloads remote images into the page (the author's ``--fetch-media``);
     otherwise they stay links and the page requests nothing. ``page_url``, the address the
-    page will be published at, goes into its social-card meta and oEmbed discovery link.
+    page will be published at, goes into its social-card meta and oEmbed discovery link, with
+    ``share_image`` (a file name beside the page) as the card's picture.
 
     ``assets_href`` (a relative URL prefix such as ``"assets/"``) writes scripts, styles and
     map data as separate files (returned in :attr:`Page.assets`); without it everything is
@@ -159,10 +166,37 @@ def render_page(
         t=page_strings(story.meta.lang),
         page_url=page_url,
         oembed_url=oembed_href(page_url) if page_url else None,
+        share_image_url=urljoin(page_url, share_image) if page_url and share_image else None,
+        share_size=SHARE_SIZE,
     )
     if media is not None:
         assets.update(media.files)
     return Page(html=html, assets=assets)
+
+
+def render_handout(
+    checked: Checked, maps: list[bytes], parts: MapParts | None = None, fetch_media: bool = False
+) -> str:
+    """The print handout: the header, then per step a picture of its map (``maps``, PNGs in step
+    order) and its card, then the closing section and the credits; one file, no script."""
+    story = checked.story
+    if story is None:
+        raise ValueError("render_handout needs a story that validated")
+    parts = parts or map_parts(checked)
+    _, page_css = page_assets()
+    return templates.get_template("handout.html.j2").render(
+        meta=story.meta,
+        page_css=page_css,
+        intro_html=intro_html(story, fetch=fetch_media),
+        steps=step_views(story, fetch=fetch_media),
+        maps=["data:image/png;base64," + base64.b64encode(png).decode("ascii") for png in maps],
+        map_size=HANDOUT_MAP_SIZE,
+        descriptions=[step.get("description", "") for step in parts.config["steps"]],
+        closing=closing_view(story, fetch=fetch_media),
+        credits=credits(story),
+        all_sources=[source_view(sid, s) for sid, s in story.meta.sources.items()],
+        t=page_strings(story.meta.lang),
+    )
 
 
 def assets_href(out: Path, assets: Path) -> str:
@@ -172,11 +206,36 @@ def assets_href(out: Path, assets: Path) -> str:
     return "" if rel == "." else rel.rstrip("/") + "/"
 
 
-def oembed_href(page: str) -> str:
-    """The oEmbed file's address beside a page: ``story.html`` → ``story.oembed.json``."""
+def beside(page: str, suffix: str) -> str:
+    """The address of a file beside a page: ``story.html`` → ``story{suffix}``."""
     head, _, name = page.rpartition("/")
     stem = name.rsplit(".", 1)[0] if "." in name else name or "index"
-    return f"{head}/{stem}.oembed.json" if head else f"{stem}.oembed.json"
+    return f"{head}/{stem}{suffix}" if head else f"{stem}{suffix}"
+
+
+def oembed_href(page: str) -> str:
+    """The oEmbed file's address beside a page: ``story.html`` → ``story.oembed.json``."""
+    return beside(page, ".oembed.json")
+
+
+def share_image_href(page: str) -> str:
+    """The share image's address beside a page: ``story.html`` → ``story.share.png``."""
+    return beside(page, ".share.png")
+
+
+def handout_href(page: str) -> str:
+    """The print handout's address beside a page: ``story.html`` → ``story.handout.html``."""
+    return beside(page, ".handout.html")
+
+
+@contextmanager
+def _pictures(renderer: Renderer | None) -> Iterator[Renderer]:
+    """``renderer``, or a Chromium of our own for the length of the block."""
+    if renderer is not None:
+        yield renderer
+        return
+    with Renderer() as own:
+        yield own
 
 
 def export_story(
@@ -187,17 +246,33 @@ def export_story(
     parts: MapParts | None = None,
     fetch_media: bool = False,
     page_url: str | None = None,
+    share_step: int | None = None,
+    renderer: Renderer | None = None,
+    handout: bool = False,
 ) -> list[Path]:
-    """Write the page, its oEmbed file (and, with ``assets``, its asset files); returns the files written."""
+    """Write the page, its oEmbed file (and, with ``assets``, its asset files; with ``share_step``,
+    0-based, a share image of that step; with ``handout``, the print handout, its maps pictured at
+    every step; pictures are taken by ``renderer`` or a Chromium of its own); returns the files
+    written."""
     href = assets_href(out, assets) if assets is not None else None
+    share = share_image_href(out.name) if share_step is not None else None
     page = render_page(
-        checked, layout=layout, parts=parts, assets_href=href, fetch_media=fetch_media, page_url=page_url
+        checked,
+        layout=layout,
+        parts=parts,
+        assets_href=href,
+        fetch_media=fetch_media,
+        page_url=page_url,
+        share_image=share,
     )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(page.html, encoding="utf-8")
     assert checked.story is not None
     embed = out.with_name(oembed_href(out.name))
     data = oembed(checked.story, page_url or out.name)
+    if share:
+        data |= {"thumbnail_url": urljoin(page_url or out.name, share)}
+        data |= {"thumbnail_width": SHARE_SIZE[0], "thumbnail_height": SHARE_SIZE[1]}
     embed.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     written = [out, embed]
     if assets is not None:
@@ -209,4 +284,16 @@ def export_story(
             else:
                 path.write_text(content, encoding="utf-8")
             written.append(path)
+    if share_step is None and not handout:
+        return written
+    with _pictures(renderer) as shots:
+        if share is not None and share_step is not None:
+            image = out.with_name(share)
+            image.write_bytes(shots.share_image(out, share_step, assets=assets))
+            written.append(image)
+        if handout:
+            paper = out.with_name(handout_href(out.name))
+            maps = shots.maps(out, HANDOUT_MAP_SIZE, assets=assets)
+            paper.write_text(render_handout(checked, maps, parts, fetch_media), encoding="utf-8")
+            written.append(paper)
     return written

@@ -9,10 +9,10 @@ so there is one map and one controller, not two implementations.
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -22,7 +22,8 @@ from jinja2 import Template
 from markupsafe import Markup
 
 from app import basemap, tiles, views
-from app.assets import controller_assets, leaflet_assets
+from app.assets import author_assets, controller_assets, leaflet_assets
+from app.author_tools import author_config, script_json
 from app.geodata import LayerData, prepare_geojson
 from app.i18n import strings
 from app.markup import templates
@@ -35,8 +36,6 @@ from app.views import Bounds, contains, fit_max_zoom, view_bounds
 
 APP_DIR = Path(__file__).resolve().parent
 ROOT = APP_DIR.parent
-BASEMAP_STYLE = {"stroke": False, "fillColor": "#f4f1ea", "fillOpacity": 1}  # land: fill only
-BORDER_STYLE = {"color": "#a39e93", "weight": 0.8, "fill": False}  # borders: lines only
 FIT_WIDTH_PX = 720  # the map width a `fit` is planned for when choosing layer detail
 MAX_DETAIL_ZOOM = 12
 
@@ -72,10 +71,7 @@ class StoryController(MacroElement):
     @property
     def config_json(self) -> Markup:
         """The config as compact JSON, safe inside a <script> (escaped as Jinja's tojson does)."""
-        text = json.dumps(self.config, separators=(",", ":"), ensure_ascii=False)
-        for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027")):
-            text = text.replace(char, escaped)
-        return Markup(text)
+        return Markup(script_json(self.config))
 
 
 @dataclass(frozen=True)
@@ -90,6 +86,10 @@ class MapParts:
     controller_js: str
     controller_css: str
     config: dict[str, Any]
+    # Each GeoJSON layer's data exactly as the script above adds it (the same objects), for a
+    # live page that swaps a layer's data in place (author mode: ``StoryMap`` ``reload``).
+    layer_data: dict[str, Any] = field(default_factory=dict)
+    author: dict[str, Any] | None = None  # the author tools' config (app.author_tools): author mode only
 
 
 def _kind(layer: LayerData) -> str:
@@ -143,11 +143,13 @@ def _feature_names(layer: LayerData, layer_def: LayerDef, ids: list[str] | None 
     if layer_def.id_field not in gdf.columns:
         return {}
     field = next((f for f in (layer_def.labels, *layer_def.tooltip, "name") if f and f in gdf.columns), None)
+    labels = gdf[field].tolist() if field else [None] * len(gdf)
     out = {}
-    for _, row in gdf.iterrows():
-        fid = str(row[layer_def.id_field])
+    # Column by column, not iterrows: a re-check after every save (author mode) runs this often.
+    for value, label in zip(gdf[layer_def.id_field].tolist(), labels, strict=True):
+        fid = str(value)
         if ids is None or fid in ids:
-            out[fid] = str(row[field]) if field and row[field] is not None else fid
+            out[fid] = str(label) if label is not None else fid
     return out
 
 
@@ -210,12 +212,14 @@ def _nearest_place(
             continue
         gdf = layers[layer_id].gdf
         names = _feature_names(layers[layer_id], layer_def)
-        for (_, row), geom in zip(gdf.iterrows(), gdf.geometry, strict=True):
+        has_ids = layer_def.id_field in gdf.columns
+        fids = gdf[layer_def.id_field].tolist() if has_ids else [None] * len(gdf)
+        for fid, geom in zip(fids, gdf.geometry, strict=True):
             point = geom.representative_point()
             if not contains(view, (point.x, point.y, point.x, point.y)):
                 continue
             distance = (point.y - lat) ** 2 + ((point.x - lon) * math.cos(math.radians(lat))) ** 2
-            name = names.get(str(row[layer_def.id_field])) if layer_def.id_field in gdf.columns else None
+            name = names.get(str(fid)) if has_ids else None
             if name and (best is None or distance < best[0]):
                 best = (distance, name)
     return best[1] if best else None
@@ -369,13 +373,49 @@ def step_view(step: Step, story: Story, layers: dict[str, LayerData]) -> basemap
     return basemap.View(basemap.view_bounds((center[0], center[1]), zoom), zoom)
 
 
-def basemap_config(story: Story, layers: dict[str, LayerData]) -> dict[str, Any] | None:
-    """The offline basemap the story's views need (see :mod:`app.basemap`), or None if absent."""
+_BASEMAPS: dict[tuple[Any, ...], dict[str, Any]] = {}  # (views, labels) → config, newest last
+_BASEMAPS_LOCK = threading.Lock()
+BASEMAPS_KEPT = 8
+
+
+def _basemap_key(story: Story, layers: dict[str, LayerData]) -> tuple[Any, ...]:
+    return tuple(step_view(s, story, layers) for s in story.steps), story.meta.basemap_labels
+
+
+def basemap_cached(story: Story, layers: dict[str, LayerData]) -> bool:
+    """True if the basemap for the story's views is ready (no seconds of clipping to wait for)."""
+    return _basemap_key(story, layers) in _BASEMAPS
+
+
+def basemap_config(
+    story: Story, layers: dict[str, LayerData], stand_in: dict[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """The offline basemap the story's views need (see :mod:`app.basemap`), or None if absent.
+
+    Cached on the views: clipping Natural Earth costs seconds for a long story, and a story
+    checked again after an edit of its text or layers (author mode) has the same views. When
+    the views changed and ``stand_in`` is given (the basemap already on the author's map), it
+    is returned instead of waiting; :mod:`app.author` asks for the real one in the background.
+    """
     if story.meta.basemap != "natural-earth" or not basemap.available():
         return None
-    views = [step_view(s, story, layers) for s in story.steps]
-    data = basemap.basemap_data(views, labels=story.meta.basemap_labels)
-    return {**data, "land_style": BASEMAP_STYLE, "border_style": BORDER_STYLE}
+    key = _basemap_key(story, layers)
+    found = _BASEMAPS.get(key)
+    if found is not None:
+        return found
+    if stand_in is not None:
+        return stand_in
+    views, labels = key
+    data = basemap.basemap_data(list(views), labels=labels)
+    digits = data.pop("digits")
+    # Land and borders travel as encoded lines (lossless, a fifth of the GeoJSON; storymap.js decodes them).
+    encoded = {kind: basemap.encode_collection(data[kind], digits) for kind in ("land", "borders")}
+    found = {**data, **encoded, **basemap.styles("light"), "dark": basemap.styles("dark")}
+    with _BASEMAPS_LOCK:  # author mode builds basemaps in a background thread
+        _BASEMAPS[key] = found
+        while len(_BASEMAPS) > BASEMAPS_KEPT:
+            _BASEMAPS.pop(next(iter(_BASEMAPS)), None)
+    return found
 
 
 def overlay_layer(story_path: Path, overlay_id: str, overlay: Overlay) -> folium.Layer:
@@ -404,6 +444,14 @@ def overlay_layer(story_path: Path, overlay_id: str, overlay: Overlay) -> folium
 
 def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
     """The folium map with every layer of the story and the controller attached."""
+    fmap, config, _ = _build(checked)
+    return fmap, config
+
+
+def _build(
+    checked: Checked, basemap_stand_in: dict[str, Any] | None = None
+) -> tuple[folium.Map, dict[str, Any], dict[str, Any]]:
+    """The map, the controller's config and each GeoJSON layer's data as the map embeds it."""
     story = checked.story
     assert story is not None, "build_map needs a story that validated"
     layers = checked.layers
@@ -434,6 +482,7 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
             max_zoom=provider.get("max_zoom", 18),
         ).add_to(fmap)
     layer_vars: dict[str, folium.GeoJson] = {}
+    layer_data: dict[str, Any] = {}
     kinds: dict[str, str] = {}
     for layer_id, layer_def in story.meta.layers.items():
         if layer_id not in layers:
@@ -442,6 +491,7 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
             layers[layer_id], _layer_zoom(story, layers, layer_id), _kept_properties(layer_def)
         )
         kinds[layer_id] = _kind(layers[layer_id])
+        layer_data[layer_id] = data
         geo = folium.GeoJson(
             data,
             name=layer_id,
@@ -455,9 +505,9 @@ def build_map(checked: Checked) -> tuple[folium.Map, dict[str, Any]]:
         layer_vars[overlay_id] = overlay_layer(Path(story.path), overlay_id, overlay).add_to(fmap)
         kinds[overlay_id] = "tiles" if overlay.tiles else "image"
     config = controller_config(story, layers, kinds)
-    config["basemap"] = basemap_config(story, layers)
+    config["basemap"] = basemap_config(story, layers, basemap_stand_in)
     fmap.add_child(StoryController(layer_vars, config))
-    return fmap, config
+    return fmap, config, layer_data
 
 
 def layer_geojson(layer: LayerData, max_zoom: float, keep: list[str]) -> dict[str, Any]:
@@ -473,9 +523,20 @@ def layer_geojson(layer: LayerData, max_zoom: float, keep: list[str]) -> dict[st
     return {"type": "FeatureCollection", "features": features}
 
 
-def map_parts(checked: Checked) -> MapParts:
-    """Render the story's map once into :class:`MapParts`."""
-    fmap, config = build_map(checked)
+def map_state(
+    checked: Checked, basemap_stand_in: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The controller config and each GeoJSON layer's data, without rendering a document: what
+    a live map needs to show a new version of the story (author mode). Same build as
+    :func:`map_parts`, so the live map gets exactly what a fresh document would embed."""
+    _, config, layer_data = _build(checked, basemap_stand_in)
+    return config, layer_data
+
+
+def map_parts(checked: Checked, basemap_stand_in: dict[str, Any] | None = None) -> MapParts:
+    """Render the story's map once into :class:`MapParts` (see :func:`basemap_config` for the
+    stand-in basemap)."""
+    fmap, config, layer_data = _build(checked, basemap_stand_in)
     figure = fmap.get_root()
     figure.render()
     leaflet_js, leaflet_css = leaflet_assets()
@@ -492,11 +553,32 @@ def map_parts(checked: Checked) -> MapParts:
         controller_js=controller_js,
         controller_css=controller_css,
         config=config,
+        layer_data=layer_data,
+        author=author_config(checked.story) if checked.story is not None else None,
     )
 
 
-def map_document(parts: MapParts, *, title: str, lang: str = "en", direction: str = "ltr") -> str:
-    """A standalone HTML document holding only the map (the Streamlit map frame)."""
+def map_document(
+    parts: MapParts,
+    *,
+    title: str,
+    lang: str = "en",
+    direction: str = "ltr",
+    options: dict[str, Any] | None = None,
+) -> str:
+    """A standalone HTML document holding only the map (the Streamlit map frame).
+
+    ``options`` go to ``StoryMap.configure`` before the map starts (author mode passes
+    ``{"mode": "author", "author": true}``); without them the document is the reader's.
+    With ``"author": true`` the document also carries the author tools (``author.js``/``.css``
+    and ``parts.author``: Copy this view, click to copy, the checks); no other page has them.
+    """
+    tools = None
+    if options and options.get("author"):
+        if parts.author is None:
+            raise ValueError("the author tools need MapParts from map_parts() (parts.author is None)")
+        js, css = author_assets()
+        tools = {"js": js, "css": css, "config": Markup(script_json(parts.author))}
     return templates.get_template("mapframe.html.j2").render(
-        parts=parts, title=title, lang=lang, dir=direction
+        parts=parts, title=title, lang=lang, dir=direction, options=options, author=tools
     )

@@ -48,6 +48,16 @@ SETTINGS: dict[str, str | bool] = {
 }
 
 
+BASE_PATH_ENV = "STREAMLIT_SERVER_BASE_URL_PATH"  # Streamlit's server.baseUrlPath, behind a proxy
+
+
+def base_path() -> str:
+    """The URL path the tour is served under (``/maps``), or ``""``: Streamlit's ``server.baseUrlPath``
+    as the environment sets it (the README's Deploy section); its health check moves there too."""
+    path = os.environ.get(BASE_PATH_ENV, "").strip("/")
+    return f"/{path}" if path else ""
+
+
 def flags(settings: dict[str, str | bool] = SETTINGS) -> list[str]:
     """``settings`` as ``streamlit run`` flags (``--section.option value``)."""
     out: list[str] = []
@@ -173,9 +183,17 @@ def has_display() -> bool:
 
 
 def serve(
-    stories: Path, url_path: str, port: int, open_browser: bool, say: Callable[[str], None] = print
+    stories: Path,
+    url_path: str,
+    port: int,
+    open_browser: bool,
+    say: Callable[[str], None] = print,
+    address: str | None = None,
 ) -> int:
     """Run the tour on ``stories`` in the foreground until Ctrl-C (or SIGTERM); returns the exit code.
+
+    ``address`` is the interface to listen on (``0.0.0.0`` in the container, see the Dockerfile);
+    None keeps Streamlit's default.
 
     ``url_path`` (e.g. ``/?story=russia-iran``) is appended to the server's URL when it is
     printed and opened. Ctrl-C and SIGTERM stop the server rather than raise, so storymap never
@@ -194,12 +212,12 @@ def serve(
     main_thread = threading.current_thread() is threading.main_thread()
     previous = {sig: signal.signal(sig, stop) for sig in handled} if main_thread else {}
     try:
-        proc = subprocess.Popen(command(TOUR, port), env={**os.environ, **tour_env(stories)})
+        proc = subprocess.Popen(command(TOUR, port, address), env={**os.environ, **tour_env(stories)})
         procs.append(proc)
         if stopping.is_set():
             proc.terminate()
-        if _wait_until_up(proc, f"http://127.0.0.1:{port}"):
-            url = f"http://localhost:{port}{url_path}"
+        if _wait_until_up(proc, f"http://127.0.0.1:{port}{base_path()}"):
+            url = f"http://localhost:{port}{base_path()}{url_path}"
             say(f"storymap: the tour is at {url}  (Ctrl-C stops it)")
             if open_browser:
                 webbrowser.open(url)

@@ -1,7 +1,8 @@
 """Streamlit shell: the guided tour, presentation and embed modes over the library.
 
 Run with ``streamlit run app/streamlit_app.py`` (see the README's Quick start).
-URL: ``?story=<slug>&step=<n from 1 | step id>&mode=tour|present|embed|presenter``.
+URL: ``?story=<slug>&step=<n from 1 | step id>&mode=tour|present|embed|presenter|author``.
+Author mode (:mod:`app.author`) watches the story's files and shows each save on the live map.
 
 Author text never reaches a Streamlit API that reads Markdown (``st.title``, ``st.markdown``,
 ``st.caption``, button and widget labels): the story header and the step card are the
@@ -16,14 +17,15 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # `streamlit run app/streamlit_app.py` runs this as a script
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import streamlit as st
 
-from app import markup, tour
-from app.component import step_list, story_map
+from app import author, markup, tour
+from app.component import problem_list, step_list, story_map
 
 ROOT = Path(__file__).resolve().parent.parent
 STORIES = Path(os.environ.get("STORYMAP_STORIES", ROOT / "stories"))  # tests point this elsewhere
@@ -67,6 +69,18 @@ CHROME_CSS = {
   .st-key-present-stage, .st-key-present-stage-start { grid-template-columns: minmax(0, 1fr); }
   .st-key-present-text { height: auto; padding: 16px 18px 84px; border: 0; }
 }
+""",
+    "author": """
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+.sm-problems { margin: 0 0 1rem; padding: 0.6rem 0.8rem; border: 1px solid #dedbd2; border-radius: 6px; background: #fbfaf7; }
+.sm-problems-broken { border-color: #b3261e; background: #fdf3f2; }
+.sm-problems-status { margin: 0; font-size: 0.92rem; }
+.sm-problem-list { margin: 0.5rem 0 0; padding: 0; list-style: none; max-height: 40vh; overflow-y: auto; }
+.sm-problem { margin: 0.35rem 0; font-size: 0.88rem; line-height: 1.35; overflow-wrap: anywhere; }
+.sm-problem-where { font-size: 0.82rem; }
+.sm-problem-kind { font-weight: 600; color: #8a1c14; }
+.sm-problem-warning .sm-problem-kind { color: #6b4e00; }
+.sm-problem-step { font-size: 0.8rem; padding: 0 0.4rem; margin-inline-start: 0.2rem; }
 """,
     "presenter": """
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"],
@@ -178,6 +192,20 @@ def _stage(entry: tour.StoryEntry, slug: str, mode: str) -> None:
     # one keyed container laid out by CSS (stacked on phones): a rerun of this fragment sends
     # one block instead of the four that st.columns would.
     text_first = story.meta.panel == "start"
+    if mode == "author":  # the map and, beside it, what the last save broke and the step's text
+        watch: author.Watch = st.session_state[f"watch:{slug}"]
+        kwargs["initial"] = watch.initial
+        with st.container(key="stage"):
+            story_map(watch.doc, revision=watch.frame_revision(), **kwargs)
+            with st.container(key="author-side"):
+                problem_list(
+                    author.status(watch),
+                    author.problem_items(watch),
+                    broken=watch.broken,
+                    key=f"problems:{slug}",
+                )
+                _step_text(entry, index)
+        return
     if mode == "presenter":  # the presenter's own window: the map, the step, its notes, what is next
         with st.container(key="presenter-stage"):
             story_map(entry.doc, **kwargs)
@@ -201,6 +229,53 @@ def _stage(entry: tour.StoryEntry, slug: str, mode: str) -> None:
             _step_text(entry, index)
 
 
+@st.fragment(run_every=author.POLL_S)
+def _author_watch(slug: str) -> None:
+    """A few stat calls a few times a second; a save redraws the page (the map stays live)."""
+    watch: author.Watch | None = st.session_state.get(f"watch:{slug}")
+    if watch is None:
+        return
+    if watch.refresh(current=st.session_state.get(f"step:{slug}", 0)):
+        if watch.latest.ok and watch.step is not None:
+            _set_step(slug, watch.step)
+        st.rerun()
+
+
+def _author_main(params: Any) -> None:
+    """Author mode: one story, watched; the last good version stays on screen."""
+    files = tour.story_files(STORIES)
+    slug = tour.safe_slug(params.get("story"))
+    if slug not in files:
+        st.warning("That story was not found. Open a story with ?story=<name>&mode=author.")
+        return
+    key = f"watch:{slug}"
+    watch: author.Watch | None = st.session_state.get(key)
+    step_key = f"step:{slug}"
+    if watch is None or watch.path != files[slug]:
+        with st.spinner("Preparing the story…"):
+            watch = author.Watch.start(files[slug])
+        st.session_state[key] = watch
+        if watch.good is not None:  # the frame's document opens on the deep link's step
+            ids = [s.id for s in watch.good.checked.story.steps]
+            wanted = st.session_state.get(step_key, tour.resolve_step(params.get("step"), ids))
+            watch.initial = min(wanted, len(ids) - 1)
+    _author_watch(slug)
+    entry = watch.good
+    if entry is None:
+        problem_list(author.status(watch), author.problem_items(watch), broken=True, key=f"problems:{slug}")
+        return
+    story = entry.checked.story
+    if step_key not in st.session_state:
+        _set_step(slug, watch.initial)
+    if st.session_state[step_key] >= len(story.steps):
+        _set_step(slug, len(story.steps) - 1)
+    st.html(markup.story_header(story))
+    _stage(entry, slug, "author")
+    titles = [step.title for step in story.steps]
+    with st.sidebar:
+        step_list(titles, slug=slug, current=st.session_state[step_key], key=f"steps:{slug}")
+
+
 def main() -> None:
     params = st.query_params
     mode = tour.parse_mode(params.get("mode"))
@@ -211,6 +286,9 @@ def main() -> None:
         initial_sidebar_state="auto" if mode == "tour" else "collapsed",
     )
     st.html(f"<style>{BASE_CSS}{CHROME_CSS[mode]}</style>")
+    if mode == "author":
+        _author_main(params)
+        return
     entries = _entries()
     if not entries:
         st.info("No stories yet. Create one with `storymap new my-story`.")

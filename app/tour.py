@@ -9,17 +9,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from app.assets import AssetsMissing
+from app.author_tools import author_config
 from app.errors import Problem
 from app.ids import is_slug, story_slug
-from app.mapview import map_document, map_parts
+from app.mapview import map_document, map_parts, map_state
 from app.paths import find_stories, project_root
 from app.validate import Checked, check_story
 
 log = logging.getLogger("storymap")
 
-MODES = ("tour", "present", "embed", "presenter")
+MODES = ("tour", "present", "embed", "presenter", "author")
 DEFAULT_STORY = "russia-iran"
 
 
@@ -33,14 +35,16 @@ class StoryEntry:
     checked: Checked
     doc: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    config: dict[str, Any] | None = None  # what the map document's controller was started with
+    layer_data: dict[str, Any] = field(default_factory=dict)  # each GeoJSON layer's data, as embedded
 
     @property
     def ok(self) -> bool:
-        return self.checked.story is not None and self.doc is not None
+        return self.checked.story is not None and self.config is not None
 
 
 def parse_mode(value: str | None) -> str:
-    """``tour`` unless the URL asks for ``present``, ``embed`` or ``presenter``."""
+    """``tour`` unless the URL asks for ``present``, ``embed``, ``presenter`` or ``author``."""
     return value if value in MODES else "tour"
 
 
@@ -75,8 +79,19 @@ def story_fingerprint(path: Path) -> tuple[int, int]:
     return stat.st_size, newest
 
 
-def load_entry(path: Path) -> StoryEntry:
-    """Check a story and, if it is valid, build its map document (never raises)."""
+def load_entry(
+    path: Path,
+    options: dict[str, Any] | None = None,
+    basemap_stand_in: dict[str, Any] | None = None,
+    document: bool = True,
+) -> StoryEntry:
+    """Check a story and, if it is valid, build its map document (never raises).
+
+    ``options`` reach the document's controller (see :func:`app.mapview.map_document`);
+    ``basemap_stand_in`` is the basemap to use rather than wait for a new one
+    (:func:`app.mapview.basemap_config`). Without ``document`` only the controller config
+    and layer data are built (a live map's reload needs no new document).
+    """
     slug = story_slug(path)
     try:
         checked = check_story(path)
@@ -91,9 +106,17 @@ def load_entry(path: Path) -> StoryEntry:
     entry = StoryEntry(slug=slug, path=path, title=title, checked=checked, problems=checked.problems)
     if checked.story is not None:
         try:
-            parts = map_parts(checked)
-            meta = checked.story.meta
-            entry.doc = map_document(parts, title=meta.title, lang=meta.lang, direction=meta.dir)
+            if not document:
+                entry.config, entry.layer_data = map_state(checked, basemap_stand_in)
+            else:
+                parts = map_parts(checked, basemap_stand_in)
+                meta = checked.story.meta
+                entry.doc = map_document(
+                    parts, title=meta.title, lang=meta.lang, direction=meta.dir, options=options
+                )
+                entry.config, entry.layer_data = parts.config, parts.layer_data
+            if options and options.get("author"):  # a live map's reload brings the tools' new config
+                entry.config = {**entry.config, "author_tools": author_config(checked.story)}
         except AssetsMissing as exc:  # the installation, not the story: one line for the operator
             log.error("cannot show %s: %s", path, exc)
             entry.problems = [*entry.problems, Problem(str(path), None, f"the map cannot be shown: {exc}")]

@@ -13,12 +13,18 @@ Playwright's own round trips are not counted:
 * remounts: a probe property is put on the map frame element and on the Leaflet map object;
   a step after which either has lost it counts once.
 * first map / time to interactive: ``performance.now()`` (i.e. since navigation start) at
-  ``storymap:ready`` (the tour, the export) or when st_folium's map exists (baselines).
+  ``storymap:ready`` (the tour, the export) or when st_folium's map exists (baselines); for the
+  empty Streamlit page (the floor), when its one line of text is in the document. Each is the
+  moment the content exists in the page; the browser paints it in its next frame.
+* messages before the first map: every websocket message from navigation until the first map
+  is seen, decoded with Streamlit's own protobuf classes (``ForwardMsg``/``BackMsg``), so the
+  script runs (``new_session``) and the bytes sent before the first paint are counted.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import subprocess
 import sys
 import time
@@ -34,6 +40,7 @@ from bench.figures import median
 from bench.harness import LOCAL_HOSTS, ROOT, RequestGuard, wait_for_app
 
 VIEWPORT = {"width": 1280, "height": 860}
+EMPTY_TEXT = "An empty Streamlit page."  # what bench/baselines/empty_app.py writes (BENCH_EMPTY_TEXT)
 STEP_WALK = 20  # step changes per reduced-motion run (ws bytes, remounts, settled)
 TIMEOUT = 60_000
 
@@ -113,6 +120,21 @@ TOP_JS = r"""
 })();
 """
 
+# The empty Streamlit page (bench/baselines/empty_app.py): when its one line of text exists.
+EMPTY_JS = r"""
+(() => {
+  if (window !== window.top) return;
+  const b = window.__benchEmpty = {contentAt: null};
+  const obs = new MutationObserver(() => {
+    if (b.contentAt !== null) return;
+    for (const n of document.querySelectorAll('[data-testid="stMarkdownContainer"]')) {
+      if (n.textContent.trim() === TEXT) { b.contentAt = performance.now(); obs.disconnect(); return; }
+    }
+  });
+  obs.observe(document, {subtree: true, childList: true, characterData: true});
+})();
+"""
+
 # In st_folium's frame: tell the top page when `window.map` (the Leaflet map) is set.
 FRAME_JS = r"""
 (() => {
@@ -157,14 +179,33 @@ class CdnRouter:
         route.fulfill(status=200, body="", content_type=kind)
 
 
+def message_type(payload: str | bytes, sent: bool) -> str:
+    """The type of one Streamlit websocket message (``BackMsg`` sent, ``ForwardMsg`` received)."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    if isinstance(payload, str):
+        return "text"
+    try:
+        msg = (BackMsg if sent else ForwardMsg).FromString(payload)
+    except Exception:  # a payload that is not a Streamlit message
+        return "unknown"
+    kind = msg.WhichOneof("type") or "none"
+    if kind == "delta" and not sent:
+        kind = "delta." + (msg.delta.WhichOneof("type") or "none")
+    return kind
+
+
 class WsCounter:
-    """Websocket payload bytes, counted only while ``on``."""
+    """Websocket payload bytes, counted only while ``on``; ``log`` keeps each message while ``logging``."""
 
     def __init__(self) -> None:
         self.on = False
         self.sent = 0
         self.received = 0
         self.frames = 0
+        self.logging = False
+        self.log: list[tuple[str, str, int]] = []  # (direction, message type, bytes)
 
     def attach(self, page) -> None:
         page.on("websocket", self._socket)
@@ -174,6 +215,9 @@ class WsCounter:
         ws.on("framereceived", lambda payload: self._add("received", payload))
 
     def _add(self, direction: str, payload: str | bytes) -> None:
+        if self.logging:
+            size = len(payload.encode() if isinstance(payload, str) else payload)
+            self.log.append((direction, message_type(payload, direction == "sent"), size))
         if not self.on:
             return
         size = len(payload.encode() if isinstance(payload, str) else payload)
@@ -202,7 +246,7 @@ def walk(steps: int, count: int) -> list[int]:
 class App:
     """One app under test: ours (the tour) or a baseline (st_folium)."""
 
-    name: str  # "ours", "rebuild", "keep"
+    name: str  # "ours", "rebuild", "keep", "empty"
     url: str
     steps: int
     router: Callable[[], Any]  # makes a request router per context (RequestGuard or CdnRouter)
@@ -211,7 +255,7 @@ class App:
 
     @property
     def folium(self) -> bool:
-        return self.name != "ours"
+        return self.name not in ("ours", "empty")
 
 
 class Session:
@@ -225,6 +269,8 @@ class Session:
         self.context.add_init_script(TOP_JS)
         if app.folium:
             self.context.add_init_script(FRAME_JS)
+        if app.name == "empty":
+            self.context.add_init_script(EMPTY_JS.replace("TEXT", json.dumps(EMPTY_TEXT)))
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
@@ -241,18 +287,30 @@ class Session:
             self.app.outside |= set(self.router.outside)
 
     def open(self) -> float:
-        """Load the app; returns navigation start → first map (ms)."""
+        """Load the app; returns navigation start → first map (ms).
+
+        The websocket messages until the first map is seen are kept in ``self.ws.log``.
+        """
         page = self.page
+        self.ws.log, self.ws.logging = [], True
         page.goto(self.app.url, wait_until="commit")
+        if self.app.name == "empty":
+            page.wait_for_function(
+                "() => window.__benchEmpty && window.__benchEmpty.contentAt !== null", timeout=TIMEOUT
+            )
+            self.ws.logging = False
+            return float(page.evaluate("() => window.__benchEmpty.contentAt"))
         if self.app.folium:
             page.wait_for_function(
                 "() => window.__bench && window.__bench.firstMapAt !== null", timeout=TIMEOUT
             )
             first = page.evaluate("() => window.__bench.firstMapAt")
+            self.ws.logging = False
             self._wait_text(0)
         else:
             page.wait_for_function("() => window.__bench && window.__bench.readyAt !== null", timeout=TIMEOUT)
             first = page.evaluate("() => window.__bench.readyAt")
+            self.ws.logging = False
             wait_for_app(page)
             page.evaluate("() => window.__benchHook(window.storymap.map)")
         self.current = 0
@@ -295,26 +353,53 @@ class Session:
         return self.page.evaluate("(kind) => window.__benchProbe(kind)", self.app.name)
 
 
-def measure_app(browser, app: App, runs: int, presses: int, log: Callable[[str], None]) -> dict[str, Any]:
-    """First map, input → move (motion on), settled / ws bytes / remounts (reduced motion)."""
-    out: dict[str, Any] = {"app": app.name}
-    errors: list[str] = []
+def boot_messages(log: list[tuple[str, str, int]]) -> dict[str, Any]:
+    """What crossed the websocket before the first map: script runs, message counts and bytes."""
+    counts: dict[str, int] = {}
+    for direction, kind, _ in log:
+        key = f"{direction}:{kind}"
+        counts[key] = counts.get(key, 0) + 1
+    return {
+        "script_runs": counts.get("received:new_session", 0),
+        "rerun_requests": counts.get("sent:rerun_script", 0),
+        "bytes_received": sum(size for d, _, size in log if d == "received"),
+        "bytes_sent": sum(size for d, _, size in log if d == "sent"),
+        "largest_received": max((size for d, _, size in log if d == "received"), default=0),
+        "messages": counts,
+    }
 
+
+def measure_first_map(
+    browser, app: App, runs: int, log: Callable[[str], None], errors: list[str] | None = None
+) -> dict[str, Any]:
+    """Navigation → first map (or, for the empty page, its text) on a warm server, fresh contexts.
+
+    One visit first warms the server (the story cache, the script's imports): the figure is a
+    running server's, as a reader meets it. Every run is a new browser context (empty cache).
+    """
     warm = Session(browser, app, "no-preference")
     try:
-        warm.open()  # warms the server (story cache, script) — a running server
+        warm.open()
     finally:
         warm.close()
-    first = []
+    first, boot = [], []
     for run in range(runs):
         log(f"{app.name}: first map, run {run + 1}/{runs}")
         session = Session(browser, app, "no-preference")
         try:
             first.append(session.open())
-            errors += session.errors
+            boot.append(boot_messages(session.ws.log))
+            if errors is not None:
+                errors += session.errors
         finally:
             session.close()
-    out["first_map_runs_ms"] = first
+    return {"app": app.name, "first_map_runs_ms": first, "boot": boot}
+
+
+def measure_app(browser, app: App, runs: int, presses: int, log: Callable[[str], None]) -> dict[str, Any]:
+    """First map, input → move (motion on), settled / ws bytes / remounts (reduced motion)."""
+    errors: list[str] = []
+    out: dict[str, Any] = measure_first_map(browser, app, runs, log, errors)
 
     move_runs, move_all = [], []
     for run in range(runs):

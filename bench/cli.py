@@ -21,12 +21,13 @@ from bench import machine, pure
 from bench.figures import Figure, fmt, fmt_ratio, fmt_target, from_runs, median, unavailable
 from bench.harness import ROOT
 
-GROUPS = ("tour", "baselines", "export", "validate", "geodata", "load", "long")
+GROUPS = ("tour", "baselines", "export", "phone", "validate", "geodata", "load", "long")
 # load and long add ~7 minutes on 2 cores to a run that already takes ~7: opt-in (--only load,long or all).
-DEFAULT_GROUPS = ("tour", "baselines", "export", "validate", "geodata")
+DEFAULT_GROUPS = ("tour", "baselines", "export", "phone", "validate", "geodata")
 RESULTS = Path(__file__).resolve().parent / "results"
 STORY = ROOT / "stories" / "russia-iran.md"
 BASELINES = {"rebuild": "rebuild_app.py", "keep": "keep_app.py"}
+EMPTY_APP = "empty_app.py"  # the floor: an empty Streamlit page (first paint only)
 
 NOTES = [
     "Times are medians of the runs (each run a fresh browser context: empty cache, a first visit); "
@@ -46,6 +47,17 @@ NOTES = [
     "geodata caches cleared before each run; geodata = a generated ~20 MB coverage of many-vertex "
     "district polygons (bench/pure.py) through load_layer + prepare_geojson at zoom 7, cold = caches "
     "cleared, cached = the second call; bytes = compact JSON of prepare_geojson's result.",
+    "First map: on a warm server (one visit before the runs: the story cache and the script's imports "
+    "are warm), each run a fresh context (empty browser cache). The floor is an empty Streamlit page "
+    "(bench/baselines/empty_app.py: set_page_config + one st.write), timed to its text in the page; "
+    "'over the floor' = our median − the empty page's median, in the same run. 'Script runs before the "
+    "first map' counts Streamlit new_session messages (decoded with Streamlit's protobuf classes).",
+    "Phone (bench/phone.py): the flagship export served over HTTP by a local server, plain and "
+    "pre-gzipped (level 9, Content-Encoding: gzip), in Chromium with CDP emulation: 4× CPU slowdown, "
+    "1.6 Mbps down, 750 Kbps up, 150 ms RTT, 390×844 viewport, a fresh context per run. Map usable = "
+    "the first animation frame in which window.storymap exists, every layer of the first step is on "
+    "the map with all its features drawn, and the basemap's land is drawn. LCP = the last "
+    "largest-contentful-paint entry after load. Arrived = the navigation entry's responseEnd.",
     "Sizes are SI: 1 KB = 1,000 bytes, 1 MB = 1,000,000 bytes.",
 ]
 
@@ -93,6 +105,77 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     args.runs = args.runs or (3 if args.quick else 5)
     args.presses = 3 if args.quick else 5
     return args
+
+
+def _floor_figures(ours: dict[str, Any] | None, empty: dict[str, Any] | None) -> list[Figure]:
+    """The empty Streamlit page's first paint, ours over it, and what crossed the socket before."""
+    floor_label = "Tour: empty Streamlit page, text shown (the floor)"
+    over_label = "Tour: first map over the floor (ours − empty page)"
+    runs_label = "Tour: script runs before the first map"
+    boot_label = "Tour: websocket bytes before the first map"
+    figures = []
+    if empty is None or "error" in empty:
+        why = (empty or {}).get("error", "not measured")
+        figures.append(unavailable("tour.floor", "tour", floor_label, "ms", why))
+        figures.append(unavailable("tour.first_map_over_floor", "tour", over_label, "ms", why))
+    else:
+        floor = from_runs("tour.floor", "tour", floor_label, "ms", empty["first_map_runs_ms"])
+        floor.extra = {"boot": empty.get("boot")}
+        figures.append(floor)
+        if ours is None or "error" in ours:
+            why = (ours or {}).get("error", "not measured")
+            figures.append(unavailable("tour.first_map_over_floor", "tour", over_label, "ms", why))
+        else:
+            over = median(ours["first_map_runs_ms"]) - floor.value
+            figures.append(
+                Figure("tour.first_map_over_floor", "tour", over_label, "ms", value=over, runs=[over])
+            )
+    if ours is None or "error" in ours or not ours.get("boot"):
+        why = (ours or {}).get("error", "not measured")
+        figures += [unavailable("tour.boot_runs", "tour", runs_label, "count", why),
+                    unavailable("tour.boot_bytes", "tour", boot_label, "bytes", why)]  # fmt: skip
+    else:
+        figures.append(
+            from_runs("tour.boot_runs", "tour", runs_label, "count", [b["script_runs"] for b in ours["boot"]])
+        )
+        boot = from_runs(
+            "tour.boot_bytes", "tour", boot_label, "bytes", [b["bytes_received"] for b in ours["boot"]]
+        )
+        boot.extra = {"boot": ours["boot"]}
+        figures.append(boot)
+    return figures
+
+
+def _phone_figures(result: dict[str, Any] | None) -> list[Figure]:
+    specs = [
+        ("phone.usable_plain", "Phone: export → map usable, no compression", "ms", "plain", "usable_runs_ms"),
+        ("phone.usable_gzip", "Phone: export → map usable, gzip", "ms", "gzip", "usable_runs_ms"),
+        ("phone.lcp_plain", "Phone: largest contentful paint, no compression", "ms", "plain", "lcp_runs_ms"),
+        ("phone.lcp_gzip", "Phone: largest contentful paint, gzip", "ms", "gzip", "lcp_runs_ms"),
+        ("phone.arrived_plain", "Phone: page arrived (last byte), no compression", "ms", "plain", "arrived_runs_ms"),
+        ("phone.arrived_gzip", "Phone: page arrived (last byte), gzip", "ms", "gzip", "arrived_runs_ms"),
+    ]  # fmt: skip
+    weights = [
+        ("export.gzip_bytes", "Export: flagship file gzipped (level 9)", "gzip_bytes"),
+        ("export.brotli_bytes", "Export: flagship file, brotli", "brotli_bytes"),
+    ]
+    if result is None or "error" in result:
+        why = (result or {}).get("error", "not measured")
+        return [unavailable(f, "phone", lbl, unit, why) for f, lbl, unit, _, _ in specs] + [
+            unavailable(f, "export", lbl, "bytes", why) for f, lbl, _ in weights
+        ]
+    figures = []
+    for fid, label, unit, kind, key in specs:
+        figure = from_runs(fid, "phone", label, unit, result[kind][key])
+        figure.extra = {"visits": result[kind]["visits"], "profile": result["profile"]}
+        figures.append(figure)
+    for fid, label, key in weights:
+        value = result["weight"].get(key)
+        if value is None:
+            figures.append(unavailable(fid, "export", label, "bytes", "the brotli package is not installed"))
+        else:
+            figures.append(Figure(fid, "export", label, "bytes", value=value, runs=[value]))
+    return figures
 
 
 def _tour_figures(ours: dict[str, Any] | None, baselines: dict[str, dict[str, Any]]) -> list[Figure]:
@@ -295,15 +378,27 @@ def _browser_groups(args: argparse.Namespace, tmp: Path, log: Callable[[str], No
                             return bb.measure_app(browser, app, args.runs, args.presses, log)
 
                     out["baselines"][name] = _guard(log, f"baseline {name}", baseline)
-            if "export" in args.groups:
+
+                def empty() -> dict[str, Any]:
+                    path = ROOT / "bench" / "baselines" / EMPTY_APP
+                    with bb.serve(path, {"BENCH_EMPTY_TEXT": bb.EMPTY_TEXT}, tmp / "logs") as url:
+                        app = bb.App("empty", url, 0, RequestGuard)
+                        return bb.measure_first_map(browser, app, args.runs, log)
+
+                out["empty"] = _guard(log, "baseline empty", empty)
+            if {"export", "phone"} & set(args.groups):
                 log("export: building the page")
                 built = bb.build_export(story, tmp / "export" / f"{story.stem}.html")
                 out["export_build"] = built
-                if built.get("available"):
-                    page = tmp / "export" / f"{story.stem}.html"
+                page = tmp / "export" / f"{story.stem}.html"
+                if built.get("available") and "export" in args.groups:
                     out["export"] = _guard(
                         log, "export", lambda: bb.measure_export(browser, page, args.runs, args.presses, log)
                     )
+                if built.get("available") and "phone" in args.groups:
+                    from bench.phone import measure_phone
+
+                    out["phone"] = _guard(log, "phone", lambda: measure_phone(browser, page, args.runs, log))
         finally:
             browser.close()
     return out
@@ -331,7 +426,7 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
     figures: list[Figure] = []
     raw: dict[str, Any] = {}
     try:
-        if {"tour", "baselines", "export"} & set(args.groups):
+        if {"tour", "baselines", "export", "phone"} & set(args.groups):
             raw = _browser_groups(args, tmp, log)
             info["chromium_playwright"] = raw.pop("chromium", None)
         if "tour" in args.groups or "baselines" in args.groups:
@@ -341,8 +436,16 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, Any]:
             if "tour" not in args.groups:
                 for figure in figures:
                     figure.error = "tour not selected (--only)"
+            if "baselines" in args.groups:
+                figures += _floor_figures(
+                    raw.get("ours") if "tour" in args.groups else None, raw.get("empty")
+                )
         if "export" in args.groups:
             figures += _export_figures(raw.get("export_build", {}), raw.get("export"))
+        if "phone" in args.groups:
+            built = raw.get("export_build", {})
+            phone = raw.get("phone") if built.get("available") else {"error": "the export was not built"}
+            figures += _phone_figures(phone)
         if "validate" in args.groups:
             log("validate: 200 steps, 50 layers")
             result = _guard(log, "validate", lambda: pure.measure_validate(tmp / "validate", args.runs))

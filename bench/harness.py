@@ -7,25 +7,19 @@ tests. Servers are started by :mod:`app.serve`, with the same settings ``storyma
 from __future__ import annotations
 
 import contextlib
-import os
+import http.server
 import shutil
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 from app.serve import TOUR, ServerUrl, running, tour_env
 
+# One Chromium for the export's pictures, the tests and the benchmark.
+from app.shots import CHROMIUM, CHROMIUM_ARGS, DEFAULT_CHROMIUM  # noqa: F401 (re-exported)
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CHROMIUM = "/usr/bin/chromium"  # Debian's; `python -m tests` installs it when missing
-CHROMIUM = os.environ.get("STORYMAP_CHROMIUM", DEFAULT_CHROMIUM)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
 
 
@@ -49,6 +43,19 @@ def streamlit_server(
     """The tour serving the stories in ``stories`` (see :func:`app.serve.running`); log beside it."""
     env = {**tour_env(stories), **(extra_env or {})}
     return running(TOUR, env=env, log_path=stories.parent / "streamlit-{port}.log", cwd=ROOT)
+
+
+@contextlib.contextmanager
+def http_serving(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
+    """``handler`` on a free port of 127.0.0.1, in a thread, until the block ends; yields the base URL."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 class RequestGuard:

@@ -63,17 +63,22 @@ def exports(tmp_path_factory) -> dict[str, Path]:
     return pages
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(
     ("layout", "width", "height"),
     [("scroll", 1280, 800), ("scroll", 390, 844), ("slides", 1280, 720), ("slides", 390, 844)],
     ids=lambda v: str(v),
 )
-def test_the_export_has_no_violations(browser, exports, layout, width, height):
+def test_the_export_has_no_violations(browser, exports, layout, width, height, scheme):
+    """In the reader's colour scheme (prefers-color-scheme): dark repaints the page and the map."""
     context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
     context.route("**/*", RequestGuard())
     page = context.new_page()
+    page.emulate_media(color_scheme=scheme)
     page.goto(exports[layout].as_uri())
     page.wait_for_function("window.storymap && window.storymap.map")
+    paper = {"light": "rgb(251, 250, 246)", "dark": "rgb(23, 24, 26)"}[scheme]
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == paper
     found = {}
     for step in (0, MIDDLE):
         page.evaluate(f"storymap.goTo({step})")
@@ -111,7 +116,16 @@ def test_the_tour_has_no_violations(browser, server, mode, width, height):
 
 def test_the_static_site_index_has_no_violations(browser, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "app", "build", str(ROOT / "stories"), "--out", str(tmp_path / "site")],
+        [
+            sys.executable,
+            "-m",
+            "app",
+            "build",
+            str(ROOT / "stories"),
+            "--out",
+            str(tmp_path / "site"),
+            "--no-share-images",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,27 @@ def test_the_weddell_sea_shows_antarctica_and_names_that_do_not_overlap(
         assert errors == []
     finally:
         context.close()
+
+
+def test_the_browser_decodes_the_encoded_basemap_to_the_same_coordinates(browser, page_file: Path) -> None:
+    """storymap.js's decoder and app.basemap's agree to the last digit (land and borders)."""
+    from app import basemap
+
+    html = page_file.read_text(encoding="utf-8")
+    found = re.search(r'"land":\s*(?=\{"type":\s*"EncodedLines")', html)
+    assert found, "the page carries its land as encoded lines"
+    config, _ = json.JSONDecoder().raw_decode(html[found.end() :])
+    expected = basemap.decode_collection(config)["features"][0]["geometry"]["coordinates"]
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(page_file.resolve().as_uri())
+        page.wait_for_function("window.storymap && window.storymap.step >= 0")
+        drawn = page.evaluate(
+            """() => { const land = window.storymap.basemap.parts[0].layer;
+                       const out = []; land.eachLayer((l) => out.push(l.feature.geometry.coordinates));
+                       return out; }"""
+        )
+    finally:
+        context.close()
+    assert drawn == [expected]

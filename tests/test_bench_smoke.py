@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import bench
 from bench.figures import Figure, fmt
 
@@ -114,3 +116,93 @@ def test_the_baselines_build_every_step_of_the_flagship():
         for layer_id in common.step_layers(prepared, index):
             common.layer(prepared, layer_id, index).add_to(fmap)
         assert common.step_html(prepared, index)
+
+
+def test_floor_and_phone_figures_are_built_from_results() -> None:
+    from bench.cli import _floor_figures, _phone_figures
+
+    boot = {"script_runs": 1, "bytes_received": 480_000}
+    ours = {"first_map_runs_ms": [1500.0, 1600.0, 1700.0], "boot": [boot, boot, {**boot, "script_runs": 2}]}
+    empty = {"first_map_runs_ms": [1300.0, 1400.0, 1200.0], "boot": []}
+    figures = {f.id: f for f in _floor_figures(ours, empty)}
+    assert figures["tour.floor"].value == 1300.0
+    assert figures["tour.first_map_over_floor"].value == 300.0
+    assert figures["tour.first_map_over_floor"].met is True
+    assert figures["tour.boot_runs"].value == 1
+    assert figures["tour.boot_bytes"].value == 480_000
+    assert all(f.error for f in _floor_figures({"error": "boom"}, {"error": "boom"}))
+
+    visits = [{"usable": 1.0}]
+    kind = {"usable_runs_ms": [2600.0, 2400.0, 2450.0], "lcp_runs_ms": [900.0], "arrived_runs_ms": [2000.0]}
+    phone = {
+        "profile": {},
+        "weight": {"bytes": 474_000, "gzip_bytes": 189_000, "brotli_bytes": None},
+        "plain": {**kind, "visits": visits},
+        "gzip": {**kind, "usable_runs_ms": [1600.0], "visits": visits},
+    }
+    figures = {f.id: f for f in _phone_figures(phone)}
+    assert figures["phone.usable_plain"].value == 2450.0 and figures["phone.usable_plain"].met is True
+    assert figures["phone.usable_gzip"].met is False
+    assert figures["export.gzip_bytes"].value == 189_000
+    assert figures["export.brotli_bytes"].error
+    assert all(f.error for f in _phone_figures({"error": "boom"}))
+
+
+def test_boot_messages_are_decoded_with_streamlits_own_classes() -> None:
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    from bench.browser import boot_messages, message_type
+
+    new = ForwardMsg()
+    new.new_session.name = "run-1"
+    rerun = BackMsg()
+    rerun.rerun_script.query_string = "story=x"
+    assert message_type(new.SerializeToString(), sent=False) == "new_session"
+    assert message_type(rerun.SerializeToString(), sent=True) == "rerun_script"
+    log = [
+        ("sent", "rerun_script", 20),
+        ("received", "new_session", 100),
+        ("received", "delta.new_element", 5000),
+    ]
+    found = boot_messages(log)
+    assert found["script_runs"] == 1 and found["rerun_requests"] == 1
+    assert found["bytes_received"] == 5100 and found["largest_received"] == 5000
+
+
+def test_the_phone_server_sends_the_page_as_it_is_or_gzipped(tmp_path) -> None:
+    import gzip
+    import urllib.request
+
+    from bench.phone import serving, weight
+
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<!doctype html><title>t</title>" + b"<p>words words words</p>" * 200)
+    sizes = weight(page)
+    assert sizes["bytes"] == page.stat().st_size > sizes["gzip_bytes"] > 0
+    for compress in (False, True):
+        with serving(page, compress) as url:
+            request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+            with urllib.request.urlopen(request, timeout=10) as response:
+                body = response.read()
+                encoding = response.headers.get("Content-Encoding")
+        assert encoding == ("gzip" if compress else None)
+        assert (gzip.decompress(body) if compress else body) == page.read_bytes()
+
+
+@pytest.mark.browser
+def test_a_phone_visit_measures_map_usable_after_the_page_arrives(browser, tmp_path) -> None:
+    """A small export on the phone profile: every time is measured, and in a sane order."""
+    from app.scaffold import scaffold
+    from bench.phone import phone_visit, serving
+    from tests.support import exported
+
+    scaffold("demo", tmp_path / "stories")
+    page = exported(tmp_path / "stories" / "demo.md", tmp_path / "demo.html")
+    with serving(page, compress=True) as url:
+        visit = phone_visit(browser, url)
+    assert visit["page_errors"] == [] and visit["outside_requests"] == []
+    assert visit["first_byte"] <= visit["arrived"] <= visit["usable"]
+    assert visit["arrived"] > 150 + visit["encoded"] / (1.6e6 / 8) * 1000 * 0.9  # the emulated network
+    assert visit["lcp"] is not None and visit["lcp"] > visit["first_byte"]
+    assert visit["encoded"] < visit["decoded"]  # gzipped on the wire

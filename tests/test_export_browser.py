@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,6 +19,7 @@ import pytest
 
 from app.export import export_story
 from app.validate import check_story
+from bench.harness import http_serving
 from tests.test_export import EVIL_NAME, make_project
 
 pytestmark = pytest.mark.browser
@@ -416,16 +416,8 @@ def serve(folder: Path) -> Iterator[str]:
         def log_message(self, *args) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder))
-    )
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with http_serving(functools.partial(Quiet, directory=str(folder))) as url:
+        yield url
 
 
 HOST = """<!DOCTYPE html>

@@ -134,3 +134,35 @@ def test_every_highlighted_feature_is_uncovered_in_the_tour(browser, tour_server
     context.close()
     assert not misses, f"{story.stem} {mode} {width}×{height}: {misses}"
     assert guard.outside == []
+
+
+# A step's whole area (its fit's bounds, or the area of its center + zoom) is in view: checked
+# on the tour's map document at the widths where a wide legend leaves little room beside it.
+AREA_IN_VIEW = """
+() => {
+  const api = window.storymap, map = api.map, view = api.config.steps[api.step].view;
+  const area = L.latLngBounds(view.bounds || view.area), shown = map.getBounds().pad(0.02);
+  return {zoom: map.getZoom(), inView: shown.contains(area.getCenter()),
+          covered: shown.contains(area) || area.contains(shown)};
+}
+"""
+
+
+@pytest.mark.parametrize("width", [600, 650, 700])
+@pytest.mark.parametrize("story", STORIES, ids=lambda p: p.stem)
+def test_each_step_area_is_in_view_beside_a_wide_legend(browser, tmp_path, story, width):
+    from app.tour import load_entry
+
+    doc = tmp_path / "map.html"
+    doc.write_text(load_entry(story).doc, encoding="utf-8")
+    page = browser.new_page(viewport={"width": width, "height": 640}, reduced_motion="reduce")
+    page.goto(doc.as_uri())
+    page.wait_for_function("window.storymap && window.storymap.map")
+    misses = []
+    for index in range(page.evaluate("storymap.steps")):
+        page.evaluate(f"storymap.goTo({index}, {{animate: false}})")
+        seen = page.evaluate(AREA_IN_VIEW)
+        if not (seen["inView"] and seen["covered"]):
+            misses.append((index + 1, seen))
+    page.close()
+    assert not misses, f"{story.stem} at {width}×640: {misses}"

@@ -72,9 +72,15 @@ def test_requirements_are_pins_without_includes_and_without_unused_packages() ->
 def test_npm_is_only_for_the_geodata_build_and_the_tests() -> None:
     package = json.loads((ROOT / "package.json").read_text())
     assert package["dependencies"] == {"world-atlas": "2.0.2"}
-    assert package["devDependencies"] == {"axe-core": "4.14.1"}  # the accessibility tests
+    # The accessibility tests, and the host side of the embed tests (a host page loads the package).
+    assert package["devDependencies"] == {"axe-core": "4.14.1", "@newswire/frames": "1.0.0"}
     lock = json.loads((ROOT / "package-lock.json").read_text())
-    assert set(lock["packages"]) == {"", "node_modules/world-atlas", "node_modules/axe-core"}
+    assert set(lock["packages"]) == {
+        "",
+        "node_modules/world-atlas",
+        "node_modules/axe-core",
+        "node_modules/@newswire/frames",
+    }
     for module in (ROOT / "app").rglob("*.py"):
         assert "node_modules" not in module.read_text(), module
 
@@ -171,11 +177,11 @@ def fake_serve(monkeypatch):
     return calls
 
 
-def test_serve_a_story_file_serves_its_folder_at_its_slug(fake_serve) -> None:
+def test_serve_a_story_file_serves_its_folder_at_its_slug_in_author_mode(fake_serve) -> None:
     port = server.free_port()
     result = CliRunner().invoke(main, ["serve", str(FLAGSHIP), "--port", str(port), "--no-open"])
     assert result.exit_code == 0, result.output
-    assert fake_serve == [(FLAGSHIP.parent, "/?story=russia-iran", port, False)]
+    assert fake_serve == [(FLAGSHIP.parent, "/?story=russia-iran&mode=author", port, False)]
 
 
 def test_serve_links_a_file_whose_name_is_not_a_slug_by_its_slug(fake_serve, tmp_path) -> None:
@@ -183,7 +189,7 @@ def test_serve_links_a_file_whose_name_is_not_a_slug_by_its_slug(fake_serve, tmp
     story.write_text(FLAGSHIP.read_text())
     result = CliRunner().invoke(main, ["serve", str(story), "--port", str(server.free_port()), "--no-open"])
     assert result.exit_code == 0, result.output
-    assert fake_serve[0][:2] == (tmp_path, "/?story=my-story")
+    assert fake_serve[0][:2] == (tmp_path, "/?story=my-story&mode=author")
 
 
 def test_serve_defaults_to_the_stories_folder(fake_serve, project, monkeypatch) -> None:
@@ -253,7 +259,7 @@ def test_serve_in_the_foreground_stops_cleanly_with_its_server(project, how) -> 
             lines.append(line)
             if "the tour is at" in line:
                 break
-        assert f"storymap: the tour is at http://localhost:{port}/?story=demo" in "".join(lines)
+        assert f"storymap: the tour is at http://localhost:{port}/?story=demo&mode=author" in "".join(lines)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as health:
             assert health.read() == b"ok"
         if how == "ctrl-c":

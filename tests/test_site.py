@@ -27,7 +27,16 @@ def test_build_writes_an_index_every_story_and_its_oembed(tmp_path):
     (project / "stories" / "broken.md").write_text(
         "---\ntitle: Broken\n---\n\n## Step\n\nNo map.\n", encoding="utf-8"
     )
-    result = cli("build", "stories", "--out", "site", "--url", "https://news.example.org/maps", cwd=project)
+    result = cli(
+        "build",
+        "stories",
+        "--out",
+        "site",
+        "--url",
+        "https://news.example.org/maps",
+        "--no-share-images",
+        cwd=project,
+    )
     assert result.returncode == 1  # one story has errors: it is reported, the others are built
     assert "broken.md:5" in result.stderr and "1 story has errors and were not built: broken" in result.stderr
     site = project / "site"

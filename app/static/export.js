@@ -8,6 +8,8 @@
  * goTo, and goTo scrolls its card into place) and "slides" (one card at a time). The layout
  * comes from <html data-layout> and can be switched with the hash: #layout=slides.
  * Deep links: #step=3 (1-based), #<step-id>, combinable: #layout=slides&step=2.
+ * Embeds: #embed (or a host that speaks @newswire/frames' protocol) sizes the page to its
+ * content and tells the host its height; see "embedded" below.
  * Runs before the map script, so StoryMap.configure can set the first step from the hash.
  */
 (function () {
@@ -31,6 +33,7 @@
   var pendingTimer = null;
   var deepLinked = false;
   var userScrolled = false;
+  var fitted = false; // embedded in a host that sizes the frame to the page (see below)
 
   function media(query) {
     return window.matchMedia ? window.matchMedia(query) : { matches: false };
@@ -48,10 +51,14 @@
   }
 
   function readHash() {
-    var found = { layout: null, step: null };
+    var found = { layout: null, step: null, embed: false };
     location.hash.replace(/^#/, "").split("&").forEach(function (part) {
       if (!part) return;
       var eq = part.indexOf("=");
+      if (part === "embed" && ids.indexOf("embed") < 0) {
+        found.embed = true;
+        return;
+      }
       if (eq < 0) {
         var step = stepFrom(decode(part));
         if (step !== null) found.step = step;
@@ -67,7 +74,8 @@
 
   function writeHash(index) {
     var parts = [];
-    if (layout !== defaultLayout) parts.push("layout=" + layout);
+    if (fitted) parts.push("embed");
+    else if (layout !== defaultLayout) parts.push("layout=" + layout);
     parts.push(encodeURIComponent(ids[index]));
     var hash = "#" + parts.join("&");
     if (location.hash === hash) return;
@@ -203,7 +211,8 @@
     if (!sm) return;
     sm.map.invalidateSize({ animate: false, pan: false });
     // In the scroll layout the wheel scrolls the page, not the map.
-    if (name === "scroll") sm.map.scrollWheelZoom.disable();
+    // So does it in a fitted embed, where the page is the host's to scroll.
+    if (name === "scroll" || fitted) sm.map.scrollWheelZoom.disable();
     else sm.map.scrollWheelZoom.enable();
   }
 
@@ -218,9 +227,49 @@
 
   function onHashChange() {
     var found = readHash();
-    switchLayout(found.layout || defaultLayout);
+    if (!fitted) switchLayout(found.layout || defaultLayout);
     var sm = api();
     if (sm && found.step !== null && found.step !== sm.step) go(found.step, "hash");
+  }
+
+  /* ---- embedded: the host sizes the frame to the page ----
+   * The messages are @newswire/frames' documented protocol (also AMP's amp-iframe resizing):
+   * the page posts {sentinel: "amp", type: "embed-size", height} to its parent whenever its
+   * height changes, and answers the parent's {sentinel: "amp", type: "frames-init"} (sent by
+   * observeIframe when a host starts listening) with its height at once. A host loads the
+   * package itself; this page needs none of its code. Fitted, the page shows the slides layout
+   * with nothing sized by the viewport's height, which is the host's answer to the page's own:
+   * a scrolling story inside a frame as tall as the story would have no viewport to stick to. */
+
+  var sentHeight = -1;
+
+  function sendHeight(always) {
+    if (!fitted) return;
+    var height = root.offsetHeight; // what the package's own child code measures
+    if (height === sentHeight && !always) return;
+    sentHeight = height;
+    window.parent.postMessage({ sentinel: "amp", type: "embed-size", height: height }, "*");
+  }
+
+  function fit() {
+    if (fitted) return;
+    fitted = true;
+    root.classList.add("sm-fit");
+    if (api()) switchLayout("slides");
+    else layout = "slides";
+    if ("ResizeObserver" in window) new ResizeObserver(function () { sendHeight(false); }).observe(document.body);
+    window.addEventListener("load", function () { sendHeight(false); });
+    window.addEventListener("storymap:step", function () { sendHeight(false); });
+    sendHeight(true);
+  }
+
+  if (window.parent !== window) {
+    window.addEventListener("message", function (event) {
+      var data = event.data;
+      if (event.source !== window.parent || !data || data.sentinel !== "amp" || data.type !== "frames-init") return;
+      fit();
+      sendHeight(true);
+    });
   }
 
   function onReady() {
@@ -269,6 +318,7 @@
 
   var start = readHash();
   if (start.layout) layout = start.layout;
+  if (start.embed && window.parent !== window) fit();
   root.classList.toggle("sm-layout-scroll", layout === "scroll");
   root.classList.toggle("sm-layout-slides", layout === "slides");
   if (start.step !== null) {
@@ -276,7 +326,13 @@
     if ("scrollRestoration" in history) history.scrollRestoration = "manual";
     if (window.StoryMap && window.StoryMap.configure) window.StoryMap.configure({ initial: start.step });
   }
-  if (window.StoryMap) window.StoryMap.localizeDates(document);
   window.addEventListener("storymap:step", onStep);
   window.addEventListener("storymap:ready", onReady);
+  // Dates are put in the reader's words after the map's first frame: Intl's first formatter
+  // costs ~100 ms on a phone (bench: phone), and the server's fallback text reads well till then.
+  window.addEventListener("storymap:ready", function () {
+    requestAnimationFrame(function () {
+      setTimeout(function () { if (window.StoryMap) window.StoryMap.localizeDates(document); }, 0);
+    });
+  });
 })();

@@ -17,8 +17,10 @@ function installProxy(root) {
     get steps() { const api = frameApi(root); return api ? api.steps : 0; },
     get ids() { const api = frameApi(root); return api ? api.ids : []; },
     get ready() { return !!frameApi(root); },
+    get mode() { return root.dataset.mode; },
     visibleLayers() { const api = frameApi(root); return api ? api.visibleLayers() : []; },
     goTo(i, options) { const api = frameApi(root); return api ? api.goTo(i, options) : -1; },
+    reload(config, layers, options) { const api = frameApi(root); return api && api.reload ? api.reload(config, layers, options) : -1; },
     frame: root.querySelector("iframe"),
   };
   window.storymap = proxy;
@@ -85,6 +87,8 @@ function buildShare(data) {
 function build(root, data, setTriggerValue) {
   root.textContent = "";
   root.dataset.hash = data.hash;
+  root.dataset.mode = data.mode;
+  root._revision = data.revision ? data.revision.n : 0;  // a new document already holds it
   const frame = document.createElement("iframe");
   frame.title = data.title ? `Map: ${data.title}` : "Story map";
   frame.className = "sm-frame";
@@ -130,16 +134,30 @@ function build(root, data, setTriggerValue) {
         const detail = event.detail;
         update(detail.step, win.storymap.steps);
         window.dispatchEvent(new CustomEvent("storymap:step", { detail }));
-        if (detail.source !== "server" && detail.source !== "init") root._trigger("step", detail.step);
+        if (detail.source !== "server" && detail.source !== "init" && detail.source !== "reload") root._trigger("step", detail.step);
         if (room) room.moved(detail);
       });
       root.dataset.ready = "true";
+      applyRevision(root);
       window.dispatchEvent(new CustomEvent(READY, { detail: { steps: api.steps } }));
     };
     if (win.storymap) start();
     else win.addEventListener(READY, start, { once: true });
   });
   frame.srcdoc = data.doc;
+}
+
+// Author mode: a new version of the story comes as a revision (controller config + the GeoJSON of
+// changed layers, see app/author.py) and goes to the live map's controller, so the iframe and its
+// L.Map stay. One waiting before the map is ready is applied when it is.
+function applyRevision(root) {
+  const revision = root._pending;
+  const api = frameApi(root);
+  if (!revision || !api || root.dataset.ready !== "true") return;
+  root._pending = null;
+  if (revision.n === root._revision) return;
+  root._revision = revision.n;
+  api.reload(revision.config, revision.layers, { step: revision.step });
 }
 
 // Presentation windows of one story (?mode=present on the projector, ?mode=presenter on the
@@ -208,6 +226,32 @@ function followDates() {
   window.addEventListener(READY, localize);
 }
 
+// ?mode=embed inside another page's iframe: tell the host the page's height by the same protocol
+// as the exported page (@newswire/frames' documented messages: embed-size, answering frames-init),
+// whenever the content's height changes. The map's height then follows the width, not the
+// window's height (which is the host's answer to ours).
+function reportHeight() {
+  if (window.__storymapHeight || window.parent === window) return;
+  window.__storymapHeight = true;
+  document.documentElement.classList.add("sm-embed-fit");
+  let sent = -1;
+  const block = () => document.querySelector('[data-testid="stMainBlockContainer"]');
+  const send = (always) => {
+    const node = block();
+    if (!node) return;
+    const height = Math.ceil(node.getBoundingClientRect().bottom + window.scrollY);
+    if (height === sent && !always) return;
+    sent = height;
+    window.parent.postMessage({ sentinel: "amp", type: "embed-size", height }, "*");
+  };
+  new ResizeObserver(() => send(false)).observe(block() || document.body);
+  window.addEventListener("message", (event) => {
+    const message = event.data;
+    if (event.source === window.parent && message && message.sentinel === "amp" && message.type === "frames-init") send(true);
+  });
+  send(true);
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   if (!data || !data.doc) return;
@@ -221,7 +265,12 @@ export default function (component) {
   root.classList.toggle("sm-present", data.mode === "present");
   root.classList.toggle("sm-embed", data.mode === "embed");
   if (root.dataset.hash !== data.hash) build(root, data, setTriggerValue);
+  else if (data.revision && data.revision.n !== root._revision) {
+    root._pending = data.revision;
+    applyRevision(root);
+  }
   followDates();
+  if (data.mode === "embed") reportHeight();
   if (!window.__storymapKeys) {
     window.__storymapKeys = true;
     document.addEventListener("keydown", onKey);

@@ -65,24 +65,76 @@
   // it; the mapview sends scales that never overlap, so land is shown at every zoom.
   var LABEL_FONT = { ocean: 15, country: 13, sea: 12, capital: 12, city: 11 };
 
+  // The reader's colour scheme (prefers-color-scheme), which may change while the page is open.
+  var schemeQuery = window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+  function darkScheme() { return !!(schemeQuery && schemeQuery.matches); }
+  function onSchemeChange(handler) {  // returns what stops listening
+    if (!schemeQuery || !schemeQuery.addEventListener) return function () {};
+    schemeQuery.addEventListener("change", handler);
+    return function () { schemeQuery.removeEventListener("change", handler); };
+  }
+
+  // Land and borders arrive as encoded lines (app/basemap.py, encode_collection): per ring or
+  // line, a precision digit, then zig-zag varints of its [lon, lat] deltas, five bits and a
+  // "more follows" bit a base64url character. Decoded here to a GeoJSON feature.
+  var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  var VALUE = {};
+  for (var a = 0; a < ALPHABET.length; a++) VALUE[ALPHABET.charCodeAt(a)] = a;
+
+  function decodeLine(text) {
+    var scale = Math.pow(10, text.charCodeAt(0) - 48);
+    var coords = [], x = 0, y = 0, value = 0, shift = 1, odd = false;
+    for (var i = 1; i < text.length; i++) {
+      var bits = VALUE[text.charCodeAt(i)];
+      value += (bits & 31) * shift;
+      shift *= 32;
+      if (bits < 32) {
+        var delta = value % 2 ? -(value + 1) / 2 : value / 2;
+        if (odd) { y += delta; coords.push([x / scale, y / scale]); } else x += delta;
+        odd = !odd;
+        value = 0;
+        shift = 1;
+      }
+    }
+    return coords;
+  }
+
+  function decodeLines(data) {
+    if (!data || data.type !== "EncodedLines") return data;
+    var lines = data.lines.map(decodeLine);
+    var coords = lines;
+    if (data.geometry === "MultiPolygon") {
+      coords = [];
+      var start = 0;
+      data.parts.forEach(function (count) { coords.push(lines.slice(start, start + count)); start += count; });
+    }
+    return { type: "Feature", properties: {}, geometry: { type: data.geometry, coordinates: coords } };
+  }
+
   function basemapLayers(map, base) {
     if (!base) return null;
-    map.createPane("smBase").style.zIndex = 250;
-    var labelPane = map.createPane("smBaseLabels");
+    (map.getPane("smBase") || map.createPane("smBase")).style.zIndex = 250;
+    var labelPane = map.getPane("smBaseLabels") || map.createPane("smBaseLabels");
     labelPane.style.zIndex = 390;
     labelPane.style.pointerEvents = "none";
     labelPane.classList.add("leaflet-zoom-hide");
     var parts = [
-      { layer: L.geoJSON(base.land, { pane: "smBase", interactive: false, style: function () { return base.land_style; } }), band: base.land_band || {} },
-      { layer: L.geoJSON(base.borders, { pane: "smBase", interactive: false, style: function () { return base.border_style; } }), band: base.border_band || { min_zoom: 2 } },
+      { layer: L.geoJSON(decodeLines(base.land), { pane: "smBase", interactive: false, style: function () { return base.land_style; } }), band: base.land_band || {} },
+      { layer: L.geoJSON(decodeLines(base.borders), { pane: "smBase", interactive: false, style: function () { return base.border_style; } }), band: base.border_band || { min_zoom: 2 } },
     ];
     if (map.attributionControl && base.attribution) map.attributionControl.addAttribution(base.attribution);
     var labels = (base.labels || []).map(function (row) {
-      var node = el("div", "sm-base-label sm-base-" + row[3], row[0]);
-      node.setAttribute("data-kind", row[3]);
-      labelPane.appendChild(node);
-      return { node: node, latlng: L.latLng(row[1], row[2]), kind: row[3], minZoom: row[4], size: null, shown: false };
+      return { node: null, text: row[0], latlng: L.latLng(row[1], row[2]), kind: row[3], minZoom: row[4], size: null, shown: false };
     });
+    // A name's element is made the first time it may show: most names never do at a story's views.
+    function labelNode(label) {
+      if (!label.node) {
+        label.node = el("div", "sm-base-label sm-base-" + label.kind, label.text);
+        label.node.setAttribute("data-kind", label.kind);
+        labelPane.appendChild(label.node);
+      }
+      return label.node;
+    }
 
     function inBand(band, zoom) {
       return zoom >= (band.min_zoom === undefined ? -1 : band.min_zoom) && zoom < (band.max_zoom === undefined ? 99 : band.max_zoom);
@@ -113,45 +165,77 @@
       // A small map is framed at a lower zoom for the same area (app/views.py), so its names
       // start earlier: up to 1.5 zoom levels on a phone; the overlap check keeps them apart.
       var level = zoom + Math.max(0, Math.min(1.5, Math.log2(1280 / Math.max(size.x, 320))));
+      // Three passes, so the browser lays the labels out once rather than once per label:
+      // style the candidates (writes), measure the new ones (reads), then place (writes).
+      var candidates = [];
       labels.forEach(function (label) {
-        var show = level >= label.minZoom - 0.01;
-        var font = LABEL_FONT[label.kind] + Math.max(0, Math.min(3, Math.floor(zoom - label.minZoom)));
         var p = map.latLngToContainerPoint(label.latlng);
-        if (show && (p.x < 0 || p.y < 0 || p.x > size.x || p.y > size.y)) show = false;
+        var show = level >= label.minZoom - 0.01 && p.x >= 0 && p.y >= 0 && p.x <= size.x && p.y <= size.y;
+        if (!show) {
+          if (label.shown) label.node.style.display = "none";
+          label.shown = false;
+          return;
+        }
+        var font = LABEL_FONT[label.kind] + Math.max(0, Math.min(3, Math.floor(zoom - label.minZoom)));
+        if (label.font !== font) {
+          labelNode(label).style.fontSize = font + "px";
+          label.font = font;
+          label.size = null;
+        }
+        if (!label.size) label.node.style.display = "block";  // to be measured
+        candidates.push({ label: label, p: p });
+      });
+      candidates.forEach(function (c) {
+        if (!c.label.size) c.label.size = L.point(c.label.node.offsetWidth, c.label.node.offsetHeight);
+      });
+      candidates.forEach(function (c) {
+        var label = c.label, p = c.p, show = true;
+        // Cities read from their dot (at the point); other names are centred on it.
+        var anchor = L.point(label.kind === "city" || label.kind === "capital" ? 3 : label.size.x / 2, label.size.y / 2);
+        var box = { left: p.x - anchor.x - 2, right: p.x - anchor.x + label.size.x + 2, top: p.y - anchor.y - 1, bottom: p.y - anchor.y + label.size.y + 1 };
+        if (box.left < 0 || box.right > size.x || box.top < 0 || box.bottom > size.y) show = false;
+        else if (placed.some(function (o) { return box.left < o.right && box.right > o.left && box.top < o.bottom && box.bottom > o.top; })) show = false;
         if (show) {
-          if (label.font !== font) {
-            label.node.style.fontSize = font + "px";
-            label.font = font;
-            label.size = null;
-          }
-          label.node.style.display = "block";
-          if (!label.size) label.size = L.point(label.node.offsetWidth, label.node.offsetHeight);
-          // Cities read from their dot (at the point); other names are centred on it.
-          var anchor = L.point(label.kind === "city" || label.kind === "capital" ? 3 : label.size.x / 2, label.size.y / 2);
-          var box = { left: p.x - anchor.x - 2, right: p.x - anchor.x + label.size.x + 2, top: p.y - anchor.y - 1, bottom: p.y - anchor.y + label.size.y + 1 };
-          if (box.left < 0 || box.right > size.x || box.top < 0 || box.bottom > size.y) show = false;
-          else if (placed.some(function (o) { return box.left < o.right && box.right > o.left && box.top < o.bottom && box.bottom > o.top; })) show = false;
-          if (show) {
-            placed.push(box);
-            L.DomUtil.setPosition(label.node, map.latLngToLayerPoint(label.latlng).subtract(anchor).round());
-          }
+          placed.push(box);
+          L.DomUtil.setPosition(label.node, map.latLngToLayerPoint(label.latlng).subtract(anchor).round());
         }
         label.shown = show;
-        label.node.style.display = show ? "block" : "none";
+        var display = show ? "block" : "none";
+        if (label.node.style.display !== display) label.node.style.display = display;
       });
     }
 
+    // Light or dark colours (config from app/basemap.py), following the reader's system live.
+    function paint() {
+      var palette = darkScheme() && base.dark ? base.dark : base;
+      parts[0].layer.setStyle(palette.land_style);
+      parts[1].layer.setStyle(palette.border_style);
+      if (palette.sea) map.getContainer().style.background = palette.sea;
+    }
+    var stopPainting = onSchemeChange(paint);
+    paint();
+
     function refresh() { showBands(); placeBaseLabels(); }
     map.on("zoomend moveend resize", refresh);
-    refresh();
-    return { parts: parts, labels: labels, refresh: refresh };
+    // No refresh here: init's first goTo moves the map and refreshes (drawLabels), so the names
+    // are measured and placed once, at the first step's view rather than folium's start view.
+    // Taken off the map when a new version of the story brings another basemap (author mode).
+    function remove() {
+      map.off("zoomend moveend resize", refresh);
+      stopPainting();
+      parts.forEach(function (part) { if (map.hasLayer(part.layer)) map.removeLayer(part.layer); });
+      labels.forEach(function (label) { if (label.node) label.node.remove(); });
+      if (map.attributionControl && base.attribution) map.attributionControl.removeAttribution(base.attribution);
+    }
+    return { parts: parts, labels: labels, refresh: refresh, remove: remove };
   }
 
   function init(map, layerVars, config) {
     config = L.extend({}, config, pageOptions);
     var base = basemapLayers(map, config.basemap);
     var steps = config.steps;
-    var words = L.extend({ legend: "Legend", map_credits: "Map credits", map: "Map: {title}", time_scrubber: "Date shown: {layer}", time_back: "Back to the step’s date", time_shown: "{layer}: {date}" }, config.strings);  // in the story's language
+    var WORDS = { legend: "Legend", map_credits: "Map credits", map: "Map: {title}", time_scrubber: "Date shown: {layer}", time_back: "Back to the step’s date", time_shown: "{layer}: {date}" };
+    var words = L.extend({}, WORDS, config.strings);  // in the story's language
     // What the map shows, in words: read out politely on every step change (screen readers).
     var description = el("p", "sm-map-description");
     description.id = "sm-map-description-" + L.Util.stamp(map);
@@ -179,8 +263,9 @@
       var fid = feature.properties ? propText(feature.properties[def.id_field]) : "";
       var on = hl && hl[fid];
       var dim = hl && !on;
+      var dark = darkScheme();  // outlines that read on the dark basemap
       var style = {
-        color: def.kind === "polygon" ? "#ffffff" : color,
+        color: def.kind === "polygon" ? (dark ? "#1c1d1f" : "#ffffff") : color,
         fillColor: fill,
         weight: on ? s.weight + 2 : s.weight,
         opacity: dim ? s.opacity * 0.45 : s.opacity,
@@ -189,29 +274,33 @@
         fill: def.kind !== "line",
       };
       if (def.kind === "point") {
-        style.color = on ? "#000000" : "#ffffff";
+        style.color = on ? (dark ? "#ffffff" : "#000000") : dark ? "#bdbdbd" : "#ffffff";
         style.fillColor = fill;
         style.fillOpacity = dim ? 0.45 : 0.95;
         style.weight = on ? 3 : 1.5;
         style.radius = on ? s.radius * 1.5 : s.radius;
       }
-      if (def.kind === "polygon" && on) style.color = "#111111";
+      if (def.kind === "polygon" && on) style.color = dark ? "#f2f2f2" : "#111111";
       return style;
     }
 
-    Object.keys(layerVars).forEach(function (id) {
-      var layer = layerVars[id];
+    // Tooltips, popups and clicks of one layer's features, from its definition (again after a
+    // reload: the definition or the features may have changed).
+    function bindLayer(id) {
+      var layer = layers[id];
       var def = defs[id];
-      layers[id] = layer;
-      map.removeLayer(layer);
-      if (!layer.eachLayer) return;  // an overlay (tiles or an image): nothing to bind
+      if (!layer.eachLayer || !def || !def.tooltip) return;  // an overlay (tiles or an image): nothing to bind
       layer.eachLayer(function (child) {
         var feature = child.feature;
+        if (child._smClick) { child.off("click", child._smClick); child._smClick = null; }
+        if (child.getTooltip && child.getTooltip()) child.unbindTooltip();
+        if (child.getPopup && child.getPopup()) child.unbindPopup();
         if (def.step_of) {
           // A click on a feature the story highlights goes to the first step that does.
           var target = def.step_of[propText(feature.properties && feature.properties[def.id_field])];
           if (target !== undefined) {
-            child.on("click", function () { goTo(target, { source: "click" }); });
+            child._smClick = function () { goTo(target, { source: "click" }); };
+            child.on("click", child._smClick);
             if (child.getElement && child.getElement()) child.getElement().style.cursor = "pointer";
           }
         }
@@ -222,21 +311,40 @@
           child.bindPopup(function () { return fieldTable(feature, def.popup, def.field_labels); }, { className: "sm-popup" });
         }
       });
+    }
+
+    Object.keys(layerVars).forEach(function (id) {
+      layers[id] = layerVars[id];
+      map.removeLayer(layerVars[id]);
+      bindLayer(id);
     });
+
+    onSchemeChange(function () { Object.keys(visible).forEach(function (id) { if (visible[id]) restyle(id); }); });
 
     // Time-aware layers (config.layers[id].time): every snapshot's features are in the document
     // once, each marked with its snapshot's index; a group per snapshot is shown or hidden.
+    // Built again after a reload (author mode), when the features may have changed.
     var time = {};
-    Object.keys(defs).forEach(function (id) {
-      var def = defs[id];
-      if (!def.time || !layers[id] || !layers[id].eachLayer) return;
-      var groups = def.time.frames.map(function () { return L.featureGroup(); });
-      layers[id].eachLayer(function (child) {
-        var props = child.feature && child.feature.properties;
-        (groups[props ? props._sm_frame : 0] || groups[0]).addLayer(child);
+    function bindTime() {
+      Object.keys(time).forEach(function (id) {
+        var t = time[id];
+        stopTime(id);
+        if (t.fade) t.fade();
+        if (t.shown !== null) map.removeLayer(t.groups[t.shown]);
       });
-      time[id] = { groups: groups, shown: null, fade: null, timers: [] };
-    });
+      time = {};
+      Object.keys(defs).forEach(function (id) {
+        var def = defs[id];
+        if (!def.time || !layers[id] || !layers[id].eachLayer) return;
+        var groups = def.time.frames.map(function () { return L.featureGroup(); });
+        layers[id].eachLayer(function (child) {
+          var props = child.feature && child.feature.properties;
+          (groups[props ? props._sm_frame : 0] || groups[0]).addLayer(child);
+        });
+        time[id] = { groups: groups, shown: null, fade: null, timers: [] };
+      });
+    }
+    bindTime();
 
     function fadeTo(group, value, ms) {
       group.eachLayer(function (child) {
@@ -585,7 +693,7 @@
       Array.prototype.forEach.call(nodes, function (node) {
         if (node.offsetWidth === 0 || node.offsetHeight === 0) return;  // hidden (display: none)
         var r = node.getBoundingClientRect();
-        rects.push({ left: r.left - box.left, top: r.top - box.top, right: r.right - box.left, bottom: r.bottom - box.top });
+        rects.push({ left: r.left - box.left, top: r.top - box.top, right: r.right - box.left, bottom: r.bottom - box.top, node: node });
       });
       return rects;
     }
@@ -595,7 +703,11 @@
     function clearPadding(bounds) {
       var size = map.getSize();
       var pad = { left: MARGIN, top: MARGIN, right: MARGIN, bottom: MARGIN };
+      // A padding that leaves too little map (a wide legend on a narrow map) is no option:
+      // Leaflet's zoom for a negative size is NaN, and the map would jump to its max zoom.
       function zoomWith(p) {
+        var free = L.point(size.x - p.left - p.right, size.y - p.top - p.bottom);
+        if (free.x < Math.min(160, size.x / 3) || free.y < Math.min(120, size.y / 3)) return -Infinity;
         return map.getBoundsZoom(bounds, false, L.point(p.left + p.right, p.top + p.bottom));
       }
       coverings().forEach(function (r) {
@@ -604,7 +716,9 @@
         else sideways.right = Math.max(pad.right, size.x - r.left + GAP);
         if (r.top + r.bottom < size.y) upright.top = Math.max(pad.top, r.bottom + GAP);
         else upright.bottom = Math.max(pad.bottom, size.y - r.top + GAP);
-        pad = zoomWith(sideways) >= zoomWith(upright) ? sideways : upright;
+        var side = zoomWith(sideways), up = zoomWith(upright);
+        if (side === -Infinity && up === -Infinity) return;  // keep clear of the others only
+        pad = side >= up ? sideways : upright;
       });
       return { paddingTopLeft: [pad.left, pad.top], paddingBottomRight: [pad.right, pad.bottom] };
     }
@@ -612,11 +726,14 @@
     // Every view is an area: a fit's bounds, or the area the author's center + zoom shows on
     // the reference map. Each screen fits that area into the part of the map nothing covers,
     // never closer than the author's zoom, so the subject is in sight on any screen size.
-    function move(step, animate) {
-      var view = step.view;
-      var seconds = animate ? step.duration : 0;
+    function framing(view) {
       var bounds = L.latLngBounds(view.bounds || view.area);
-      var opts = L.extend(clearPadding(bounds), { maxZoom: view.bounds ? view.max_zoom || 10 : view.zoom });
+      return { bounds: bounds, options: L.extend(clearPadding(bounds), { maxZoom: view.bounds ? view.max_zoom || 10 : view.zoom }) };
+    }
+
+    function move(step, animate) {
+      var seconds = animate ? step.duration : 0;
+      var frame = framing(step.view), bounds = frame.bounds, opts = frame.options;
       // flyToBounds and fitBounds stop a running flight themselves; an explicit map.stop() would
       // fire viewreset (zoomSnap 0) and redraw every layer before the move starts.
       if (seconds > 0) map.flyToBounds(bounds, L.extend({ duration: seconds }, opts));
@@ -680,16 +797,65 @@
     }
     if (config.keyboard !== false) document.addEventListener("keydown", onKey);
 
+    // A new version of the story on the same map (author mode): `next` is the config a fresh
+    // document would start with (app/mapview.py controller_config), `data` the GeoJSON of each
+    // layer whose data changed (by id; layers not named keep theirs). Layers the new version
+    // drops leave the map, new ones are made here; then the step is shown again, at once.
+    function reload(next, data, options) {
+      options = options || {};
+      data = data || {};
+      var oldBase = config.basemap || null;
+      // A version with the same views leaves the basemap out: the map keeps the one it has.
+      config = L.extend({ basemap: oldBase }, next, pageOptions);
+      steps = config.steps;
+      defs = config.layers;
+      words = L.extend({}, WORDS, config.strings);
+      Object.keys(layers).forEach(function (id) {
+        if (defs[id]) return;
+        if (visible[id]) map.removeLayer(layers[id]);
+        delete layers[id];
+        delete visible[id];
+      });
+      Object.keys(data).forEach(function (id) {
+        var def = defs[id];
+        if (!def || !data[id]) return;
+        var layer = layers[id];
+        if (!layer) {
+          // A layer new in this version (its credit line, if any, shows from the next page view).
+          layer = L.geoJSON(null, {
+            pointToLayer: function (feature, latlng) { return L.circleMarker(latlng, { radius: def.style.radius }); },
+          });
+          layers[id] = layer;
+          visible[id] = false;
+        } else if (layer.clearLayers) {
+          layer.clearLayers();
+        }
+        if (layer.addData) layer.addData(data[id]);
+      });
+      Object.keys(layers).forEach(bindLayer);
+      bindTime();
+      if ((config.basemap || null) !== oldBase) {
+        if (base) base.remove();
+        base = basemapLayers(map, config.basemap);
+        api.basemap = base;
+      }
+      map.getContainer().setAttribute("aria-label", words.map.replace("{title}", config.title || ""));
+      var target = typeof options.step === "number" ? options.step : current;
+      goTo(Math.max(0, Math.min(steps.length - 1, target)), { animate: false, force: true, source: "reload" });
+      window.dispatchEvent(new CustomEvent("storymap:reload", { detail: { step: current, steps: steps.length } }));
+      return current;
+    }
+
     var api = {
       map: map,
-      steps: steps.length,
-      ids: config.ids.slice(),
       layers: layers,
       basemap: base,
-      config: config,  // the steps and layer definitions, as the map was built (read-only)
+      reload: reload,
       goTo: function (i, options) { return goTo(i, options); },
       next: function () { return goTo(current + 1, { source: "button" }); },
       prev: function () { return goTo(current - 1, { source: "button" }); },
+      framing: framing,  // for author.js
+      coverings: coverings,
       visibleLayers: function () { return Object.keys(visible).filter(function (id) { return visible[id]; }); },
       // Time-aware layer id → the index of the snapshot on the map (null when hidden).
       snapshots: function () { var out = {}; Object.keys(time).forEach(function (id) { out[id] = time[id].shown; }); return out; },
@@ -697,6 +863,11 @@
       destroy: function () { document.removeEventListener("keydown", onKey); },
     };
     Object.defineProperty(api, "step", { get: function () { return current; }, enumerable: true });
+    Object.defineProperty(api, "steps", { get: function () { return steps.length; }, enumerable: true });
+    Object.defineProperty(api, "ids", { get: function () { return config.ids.slice(); }, enumerable: true });
+    // The steps and layer definitions of the version shown (read-only); config.mode and
+    // config.author come from StoryMap.configure (author mode's document sets them).
+    Object.defineProperty(api, "config", { get: function () { return config; }, enumerable: true });
     window.storymap = api;
     map.getContainer().setAttribute("aria-label", words.map.replace("{title}", config.title || ""));
     map.getContainer().setAttribute("aria-describedby", description.id);

@@ -16,6 +16,7 @@ from typing import Any
 
 import folium
 
+from app.basemap import decode_collection
 from app.geodata import prepare_geojson
 from app.mapview import (
     BASEMAP_STYLE,
@@ -64,7 +65,7 @@ def prepare(path: Path | str = STORY) -> Prepared:
         if lid in layers
     }
     base = basemap_config(story, layers)
-    basemap = base["land"] if base is not None else None
+    basemap = decode_collection(base["land"]) if base is not None else None  # plain GeoJSON for folium
     views = []
     for step in story.steps:
         bounds = step_bounds(step, story, layers)
