@@ -19,6 +19,7 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from app.errors import Problem, Severity, display_path
@@ -35,6 +36,7 @@ class LayerData:
     gdf: gpd.GeoDataFrame
     bounds: tuple[float, float, float, float]  # west, south, east, north
     columns: frozenset[str]
+    parts: tuple[LayerData, ...] = ()  # a time-aware layer: its snapshots, in the story's order
 
     def ids(self, id_field: str) -> list[str]:
         """Feature ids as strings (empty if the layer has no such property)."""
@@ -66,6 +68,15 @@ class LayerData:
         if column not in self.gdf.columns:
             return set()
         return {str(v) for v in self.gdf[column].dropna().unique().tolist()}
+
+
+def combine(parts: list[LayerData]) -> LayerData:
+    """One layer holding every snapshot of a time-aware layer (for ids, bounds, values and fits);
+    each part stays in ``parts`` and is prepared for the browser on its own."""
+    gdf = gpd.GeoDataFrame(pd.concat([p.gdf for p in parts], ignore_index=True), crs=4326)
+    west, south, east, north = (float(v) for v in gdf.total_bounds)
+    columns = frozenset().union(*(p.columns for p in parts))
+    return LayerData(parts[0].path, gdf, (west, south, east, north), columns, tuple(parts))
 
 
 def _file_key(path: Path) -> tuple[str, int, int]:

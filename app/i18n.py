@@ -36,6 +36,10 @@ ENGLISH = {
     "describe_fit": "The map shows {what}.",
     "describe_layers": "Layers shown: {layers}.",
     "describe_highlight": "Highlighted: {names}.",
+    "describe_dated": "{layer} ({date})",
+    "time_scrubber": "Date shown: {layer}",
+    "time_back": "Back to the step’s date",
+    "time_shown": "{layer}: {date}",
 }
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -66,6 +70,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "describe_fit": "La carte montre {what}.",
         "describe_layers": "Couches affichées : {layers}.",
         "describe_highlight": "En évidence : {names}.",
+        "describe_dated": "{layer} ({date})",
+        "time_scrubber": "Date affichée : {layer}",
+        "time_back": "Revenir à la date de l’étape",
+        "time_shown": "{layer} : {date}",
     },
     "de": {
         "step_of": "Schritt {n} von {total}",
@@ -93,6 +101,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "describe_fit": "Die Karte zeigt {what}.",
         "describe_layers": "Angezeigte Ebenen: {layers}.",
         "describe_highlight": "Hervorgehoben: {names}.",
+        "describe_dated": "{layer} ({date})",
+        "time_scrubber": "Gezeigtes Datum: {layer}",
+        "time_back": "Zurück zum Datum des Schritts",
+        "time_shown": "{layer}: {date}",
     },
     "es": {
         "step_of": "Paso {n} de {total}",
@@ -120,6 +132,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "describe_fit": "El mapa muestra {what}.",
         "describe_layers": "Capas visibles: {layers}.",
         "describe_highlight": "Destacado: {names}.",
+        "describe_dated": "{layer} ({date})",
+        "time_scrubber": "Fecha mostrada: {layer}",
+        "time_back": "Volver a la fecha del paso",
+        "time_shown": "{layer}: {date}",
     },
     "ar": {
         "step_of": "الخطوة {n} من {total}",
@@ -147,6 +163,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "describe_fit": "تعرض الخريطة {what}.",
         "describe_layers": "الطبقات المعروضة: {layers}.",
         "describe_highlight": "المميَّز: {names}.",
+        "describe_dated": "{layer} ({date})",
+        "time_scrubber": "التاريخ المعروض: {layer}",
+        "time_back": "العودة إلى تاريخ الخطوة",
+        "time_shown": "{layer}: {date}",
     },
     "fa": {
         "step_of": "گام {n} از {total}",
@@ -174,6 +194,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "describe_fit": "نقشه {what} را نشان می‌دهد.",
         "describe_layers": "لایه‌های نمایش‌داده‌شده: {layers}.",
         "describe_highlight": "برجسته: {names}.",
+        "describe_dated": "{layer} ({date})",
+        "time_scrubber": "تاریخ نمایش‌داده‌شده: {layer}",
+        "time_back": "بازگشت به تاریخ این گام",
+        "time_shown": "{layer}: {date}",
     },
     "ru": {
         "step_of": "Шаг {n} из {total}",
@@ -201,6 +225,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "describe_fit": "На карте: {what}.",
         "describe_layers": "Слои: {layers}.",
         "describe_highlight": "Выделено: {names}.",
+        "describe_dated": "{layer} ({date})",
+        "time_scrubber": "Показанная дата: {layer}",
+        "time_back": "Вернуться к дате шага",
+        "time_shown": "{layer}: {date}",
     },
 }
 

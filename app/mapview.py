@@ -30,6 +30,7 @@ from app.markup import templates
 from app.models import MAX_ZOOM, MIN_ZOOM, LayerDef, Overlay, Step, Story
 from app.paths import resolve_source
 from app.render import image_data_uri, sanitize_inline
+from app.timeline import frames, pick, step_frames
 from app.validate import Checked
 from app.views import Bounds, contains, fit_max_zoom, view_bounds
 
@@ -173,7 +174,11 @@ def describe(step: Step, story: Story, layers: dict[str, LayerData], kinds: dict
                 lon=f"{abs(lon):.1f}° {'E' if lon >= 0 else 'W'}",
             )
         )
-    shown = [defs[lid].label for lid in state.visible(defs) if lid in layers and lid in defs]
+    shown = [
+        _dated_label(words, defs[lid], state.date_of(lid))
+        for lid in state.visible(defs)
+        if lid in layers and lid in defs
+    ]
     shown += [story.meta.overlays[lid].label for lid in state.layers if lid in story.meta.overlays]
     if shown:
         sentences.append(words["describe_layers"].format(layers="; ".join(shown)))
@@ -186,6 +191,15 @@ def describe(step: Step, story: Story, layers: dict[str, LayerData], kinds: dict
     if highlighted:
         sentences.append(words["describe_highlight"].format(names=", ".join(highlighted)))
     return " ".join(sentences)
+
+
+def _dated_label(words: dict[str, str], layer_def: LayerDef, date: Any) -> str:
+    """A layer's label; for a time-aware layer, with the date of the snapshot shown."""
+    shots = frames(layer_def)
+    index = pick(shots, date)
+    if index is None:
+        return layer_def.label
+    return words["describe_dated"].format(layer=layer_def.label, date=shots[index].label)
 
 
 def _nearest_place(
@@ -227,6 +241,39 @@ def _legend_entries(layer_def: LayerDef, layer: LayerData) -> list[dict[str, Any
     return [{"color": c.color, "label": c.label} for value, c in style.categories.items() if value in present]
 
 
+def _time_config(layer_def: LayerDef, layer: LayerData) -> dict[str, Any]:
+    """A time-aware layer's snapshots for the controller: label and legend rows of each (features
+    carry their snapshot's index as ``_sm_frame``)."""
+    return {
+        "frames": [
+            {"label": frame.label, "legend_entries": _legend_entries(layer_def, part)}
+            for frame, part in zip(frames(layer_def), layer.parts, strict=True)
+        ],
+        "scrubber": layer_def.scrubber,
+    }
+
+
+def _step_time(step: Step, story: Story, layer_defs: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot each time-aware layer shows at a step, and the sequence it plays first."""
+    defs = story.meta.layers
+    shown = {
+        lid: index if index is not None else pick(frames(defs[lid]), None)
+        for lid, index in step_frames(step.map, defs).items()
+        if lid in layer_defs
+    }
+    out: dict[str, Any] = {"frames": shown}
+    sequence = step.map.sequence
+    if sequence is not None and sequence.layer in shown:
+        shots = frames(defs[sequence.layer])
+        played = [pick(shots, date) for date in sequence.dates]
+        out["sequence"] = {
+            "layer": sequence.layer,
+            "frames": [i for i in played if i is not None],
+            "pace": sequence.pace,
+        }
+    return out
+
+
 def _first_steps(story: Story, layer_id: str) -> dict[str, int]:
     """Feature id → the first step that highlights it (for a click on the feature)."""
     found: dict[str, int] = {}
@@ -257,6 +304,8 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
             "id_field": layer_def.id_field,
             "legend": layer_def.legend,
         }
+        if layer_def.snapshots:
+            layer_defs[layer_id]["time"] = _time_config(layer_def, layers[layer_id])
     for overlay_id, overlay in story.meta.overlays.items():
         layer_defs[overlay_id] = {"label": overlay.label, "kind": kinds[overlay_id], "legend": False}
     steps = []
@@ -276,6 +325,7 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
                 },
                 "duration": state.duration,
                 "description": describe(step, story, layers, kinds),
+                **_step_time(step, story, layer_defs),
             }
         )
     for layer_id, entry in layer_defs.items():
@@ -286,7 +336,10 @@ def controller_config(story: Story, layers: dict[str, LayerData], kinds: dict[st
         "dir": story.meta.dir,
         "legend_position": story.meta.legend_position,
         "lang": story.meta.lang,
-        "strings": {key: strings(story.meta.lang)[key] for key in ("legend", "map_credits", "map")},
+        "strings": {
+            key: strings(story.meta.lang)[key]
+            for key in ("legend", "map_credits", "map", "time_scrubber", "time_back", "time_shown")
+        },
         "ids": [s.id for s in story.steps],
         "steps": steps,
         "layers": layer_defs,
@@ -434,8 +487,8 @@ def _build(
     for layer_id, layer_def in story.meta.layers.items():
         if layer_id not in layers:
             continue
-        data = prepare_geojson(
-            layers[layer_id], _layer_zoom(story, layers, layer_id), keep=_kept_properties(layer_def)
+        data = layer_geojson(
+            layers[layer_id], _layer_zoom(story, layers, layer_id), _kept_properties(layer_def)
         )
         kinds[layer_id] = _kind(layers[layer_id])
         layer_data[layer_id] = data
@@ -455,6 +508,19 @@ def _build(
     config["basemap"] = basemap_config(story, layers, basemap_stand_in)
     fmap.add_child(StoryController(layer_vars, config))
     return fmap, config, layer_data
+
+
+def layer_geojson(layer: LayerData, max_zoom: float, keep: list[str]) -> dict[str, Any]:
+    """A layer's GeoJSON for the browser; a time-aware layer holds every snapshot's features, each
+    marked with its snapshot's index (``_sm_frame``), so a step change never sends data."""
+    if not layer.parts:
+        return prepare_geojson(layer, max_zoom, keep=keep)
+    features = [
+        {**feature, "properties": {**feature["properties"], "_sm_frame": index}}
+        for index, part in enumerate(layer.parts)
+        for feature in prepare_geojson(part, max_zoom, keep=keep)["features"]
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def map_state(

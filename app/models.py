@@ -155,11 +155,52 @@ class StyleOverride(_Strict):
     )
 
 
-class LayerDef(_Strict):
-    """A GeoJSON layer the story can show."""
+class Snapshot(_Strict):
+    """One dated file of a time-aware layer: what the layer shows from `from` to `to`."""
 
-    source: str = Field(
-        min_length=1, description="GeoJSON file, relative to the story file (e.g. ../geodata/x.geojson)."
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: str = Field(min_length=1, description="GeoJSON file for this period, relative to the story file.")
+    start: PartialDate = Field(
+        alias="from", description="First date it shows: 2015-09 means from 1 September 2015."
+    )
+    end: PartialDate = Field(alias="to", description="Last date it shows: 2015-12 means to 31 December 2015.")
+    label: str | None = Field(
+        None, description='Names the date in the legend and the time scrubber, e.g. "September 2015".'
+    )
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Snapshot:
+        if self.end.last < self.start.first:
+            raise ValueError("`to` is before `from`: the snapshot would show on no date")
+        return self
+
+    @property
+    def title(self) -> str:
+        """The label, else the dates as written ("September 2015–December 2015")."""
+        if self.label:
+            return self.label
+        if self.start == self.end:
+            return self.start.english()
+        return f"{self.start.english()}–{self.end.english()}"
+
+
+class LayerDef(_Strict):
+    """A GeoJSON layer the story can show: one file (`source`) or dated files (`snapshots`)."""
+
+    source: str | None = Field(
+        None,
+        min_length=1,
+        description="GeoJSON file, relative to the story file (e.g. ../geodata/x.geojson).",
+    )
+    snapshots: list[Snapshot] | None = Field(
+        None,
+        min_length=1,
+        description="Instead of `source`: dated files, e.g. `- {source: x-2015.geojson, from: 2015-09, "
+        "to: 2015-12, label: September 2015}`; each step shows the one its `as_of` falls in.",
+    )
+    scrubber: bool = Field(
+        False, description="With `snapshots`: a slider on the map to move through them (keyboard too)."
     )
     label: str = Field(min_length=1, description="Legend label.")
     style: Style = Field(default_factory=Style, description="How the layer is drawn.")
@@ -177,6 +218,26 @@ class LayerDef(_Strict):
         False, description="Clicking a feature goes to the first step that highlights it."
     )
     attribution: str | None = Field(None, description="Credit line for the data.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> LayerDef:
+        if self.source is None and self.snapshots is None:
+            raise ValueError("add `source: FILE` (one GeoJSON file) or `snapshots:` (dated files)")
+        if self.source is not None and self.snapshots is not None:
+            raise ValueError("give either `source` (one file) or `snapshots` (dated files), not both")
+        if self.scrubber and self.snapshots is None:
+            raise ValueError("`scrubber` needs `snapshots`: a layer of one file has no dates to move through")
+        return self
+
+    @property
+    def files(self) -> list[str]:
+        """Every file of the layer, in order: its `source`, or each snapshot's."""
+        return [s.source for s in self.snapshots] if self.snapshots else [self.source or ""]
+
+    @property
+    def shown_as(self) -> str:
+        """The layer's file, or its snapshot files, for messages."""
+        return self.source or ", ".join(self.files)
 
 
 class Overlay(_Strict):
@@ -271,6 +332,18 @@ class Highlight(_Strict):
     ids: list[str] = Field(min_length=1, description="Feature ids in that layer.")
 
 
+class Sequence(_Strict):
+    """Dates a time-aware layer plays through as the step opens, before it settles on the step's date."""
+
+    layer: str = Field(description="Id of a layer with `snapshots`.")
+    dates: list[PartialDate] = Field(
+        min_length=1, description="Dates to show in turn, e.g. [2015-09, 2018-07]; then the step's own date."
+    )
+    pace: Annotated[float, Fix(range="use seconds from 0.3 to 10 per date")] = Field(
+        1.5, ge=0.3, le=10, allow_inf_nan=False, description="Seconds each date stays on the map."
+    )
+
+
 class MapState(_Strict):
     """The complete map state of one step (never a difference from the previous step)."""
 
@@ -320,6 +393,16 @@ class MapState(_Strict):
     as_of: PartialDate | None = Field(
         None, description="Date the step's facts describe: 2022-07-19, 1915-01, 1790 or a range 1914/1917."
     )
+    layer_dates: dict[str, PartialDate] = Field(
+        default_factory=dict,
+        description="Layer id → the date a layer with `snapshots` shows here, when not `as_of` "
+        "(e.g. a closing step looking back).",
+    )
+    sequence: Sequence | None = Field(
+        None,
+        description="{layer, dates, pace}: a layer with `snapshots` plays through `dates` as the step "
+        "opens, then shows the step's date.",
+    )
     sources: list[str] = Field(default_factory=list, description="Source ids backing this step.")
 
     @property
@@ -331,6 +414,10 @@ class MapState(_Strict):
         """Every layer this step shows: its own, then the base layers it does not hide."""
         base = [lid for lid, layer in layers.items() if layer.base and lid not in self.layers]
         return [*self.layers, *(lid for lid in base if lid not in self.hide)]
+
+    def date_of(self, layer_id: str) -> StoryDate | None:
+        """The date a time-aware layer shows at this step: its `layer_dates` entry, else `as_of`."""
+        return self.layer_dates.get(layer_id, self.as_of)
 
     @model_validator(mode="after")
     def _view_or_fit(self) -> MapState:

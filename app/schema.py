@@ -20,6 +20,8 @@ from app.models import (
     MapState,
     Media,
     Overlay,
+    Sequence,
+    Snapshot,
     Source,
     Style,
     StyleOverride,
@@ -38,6 +40,7 @@ START, END = "<!-- keys:start -->", "<!-- keys:end -->"
 SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("front matter", "", FrontMatter),
     ("front matter", "layers.<id>.", LayerDef),
+    ("front matter", "layers.<id>.snapshots[].", Snapshot),
     ("front matter", "layers.<id>.style.", Style),
     ("front matter", "layers.<id>.style.categories.<value>.", Category),
     ("front matter", "sources.<id>.", Source),
@@ -45,6 +48,7 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("map block", "", MapState),
     ("map block", "highlight.", Highlight),
     ("map block", "style.<layer>.", StyleOverride),
+    ("map block", "sequence.", Sequence),
     ("media block", "", Media),
 ]
 
@@ -96,7 +100,7 @@ def key_table() -> str:
         for name, field in model.model_fields.items():
             description = (field.description or "").replace("|", "\\|")
             rows.append(
-                f"| {where} | `{prefix}{name}` | {_type_text(field.annotation)} | {_default_text(field)} | {description} |"
+                f"| {where} | `{prefix}{field.alias or name}` | {_type_text(field.annotation)} | {_default_text(field)} | {description} |"
             )
     return "\n".join(rows)
 

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import json
 
-from app.models import FrontMatter, LayerDef, MapState, Media, Overlay, Source, Style, StyleOverride
+from app.models import (
+    FrontMatter,
+    LayerDef,
+    MapState,
+    Media,
+    Overlay,
+    Sequence,
+    Snapshot,
+    Source,
+    Style,
+    StyleOverride,
+)
 from app.schema import README, ROOT, key_table, schema_documents, write_schema
 
 
@@ -28,7 +39,18 @@ def test_every_model_field_is_in_the_readme_key_table():
 
 def test_key_table_rows_match_the_models_exactly():
     rows = [line for line in key_table().splitlines()[2:]]
-    models = (FrontMatter, LayerDef, Style, Source, MapState, StyleOverride, Overlay, Media)
+    models = (
+        FrontMatter,
+        LayerDef,
+        Snapshot,
+        Style,
+        Source,
+        MapState,
+        StyleOverride,
+        Sequence,
+        Overlay,
+        Media,
+    )
     fields = sum(len(m.model_fields) for m in models) + 2 + 2
     assert len(rows) == fields
 

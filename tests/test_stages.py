@@ -26,6 +26,7 @@ STAGES: dict[str, int] = {
     "app.models": 1,
     "app.parse": 2,
     "app.geodata": 2,
+    "app.timeline": 2,
     "app.media": 2,
     "app.basemap": 3,
     "app.load": 3,
@@ -119,7 +120,7 @@ def test_export_loads_each_layer_once_and_reads_each_file_once(monkeypatch, tmp_
 
     story = ROOT / "stories" / "russia-iran.md"
     declared = check_story(story).story.meta.layers.values()
-    files = sorted(Path(layer.source).name for layer in declared)
+    files = sorted(Path(source).name for layer in declared for source in layer.files)
     geodata._load_cached.cache_clear()
     geodata._prepare_cached.cache_clear()
     loads: list[str] = []

@@ -234,7 +234,7 @@
     config = L.extend({}, config, pageOptions);
     var base = basemapLayers(map, config.basemap);
     var steps = config.steps;
-    var WORDS = { legend: "Legend", map_credits: "Map credits", map: "Map: {title}" };
+    var WORDS = { legend: "Legend", map_credits: "Map credits", map: "Map: {title}", time_scrubber: "Date shown: {layer}", time_back: "Back to the step’s date", time_shown: "{layer}: {date}" };
     var words = L.extend({}, WORDS, config.strings);  // in the story's language
     // What the map shows, in words: read out politely on every step change (screen readers).
     var description = el("p", "sm-map-description");
@@ -321,6 +321,115 @@
 
     onSchemeChange(function () { Object.keys(visible).forEach(function (id) { if (visible[id]) restyle(id); }); });
 
+    // Time-aware layers (config.layers[id].time): every snapshot's features are in the document
+    // once, each marked with its snapshot's index; a group per snapshot is shown or hidden.
+    // Built again after a reload (author mode), when the features may have changed.
+    var time = {};
+    function bindTime() {
+      Object.keys(time).forEach(function (id) {
+        var t = time[id];
+        stopTime(id);
+        if (t.fade) t.fade();
+        if (t.shown !== null) map.removeLayer(t.groups[t.shown]);
+      });
+      time = {};
+      Object.keys(defs).forEach(function (id) {
+        var def = defs[id];
+        if (!def.time || !layers[id] || !layers[id].eachLayer) return;
+        var groups = def.time.frames.map(function () { return L.featureGroup(); });
+        layers[id].eachLayer(function (child) {
+          var props = child.feature && child.feature.properties;
+          (groups[props ? props._sm_frame : 0] || groups[0]).addLayer(child);
+        });
+        time[id] = { groups: groups, shown: null, fade: null, timers: [] };
+      });
+    }
+    bindTime();
+
+    function fadeTo(group, value, ms) {
+      group.eachLayer(function (child) {
+        var node = child.getElement && child.getElement();
+        if (!node) return;
+        node.style.transition = ms ? "opacity " + ms + "ms linear" : "";
+        node.style.opacity = value === null ? "" : String(value);
+      });
+    }
+
+    function settled(id) {
+      var t = time[id];
+      var frame = defs[id].time.frames[t.shown];
+      map.getContainer().setAttribute("data-time-" + id, String(t.shown));
+      if (current >= 0 && steps[current].highlights.some(function (hl) { return hl.layer === id; })) drawLabels(steps[current]);
+      window.dispatchEvent(new CustomEvent("storymap:time", { detail: { layer: id, frame: t.shown, label: frame.label, step: current } }));
+    }
+
+    // Shows snapshot `index` of a time-aware layer: the old one fades out and the new one in over
+    // `seconds` (CSS opacity on each shape, so styles set by the step are untouched); 0 jumps.
+    function setFrame(id, index, seconds) {
+      var t = time[id];
+      if (t.fade) t.fade();
+      if (t.shown === index) { settled(id); return; }
+      var old = t.shown === null ? null : t.groups[t.shown];
+      var next = t.groups[index];
+      t.shown = index;
+      next.addTo(map);
+      restyle(id);
+      next.bringToFront();
+      if (current >= 0) drawLegend(steps[current]);
+      if (scrub.id === id) showScrubValue(id);  // the slider and the legend change together
+      if (!old || !(seconds > 0) || reducedMotion()) {
+        if (old) map.removeLayer(old);
+        settled(id);
+        return;
+      }
+      var ms = Math.round(seconds * 1000);
+      fadeTo(next, 0, 0);
+      map.getContainer().getBoundingClientRect();  // the start opacity is applied before the fade
+      fadeTo(next, 1, ms);
+      fadeTo(old, 0, ms);
+      var timer = setTimeout(function () { if (t.fade) t.fade(); }, ms);
+      t.fade = function () {
+        clearTimeout(timer);
+        t.fade = null;
+        map.removeLayer(old);
+        fadeTo(old, null, 0);
+        fadeTo(next, null, 0);
+        settled(id);
+      };
+    }
+
+    function stopTime(id) {
+      var t = time[id];
+      t.timers.forEach(clearTimeout);
+      t.timers = [];
+    }
+
+    function showTime(step, animate) {
+      Object.keys(time).forEach(function (id) {
+        stopTime(id);
+        var t = time[id];
+        if (!visible[id]) {
+          if (t.fade) t.fade();
+          if (t.shown !== null) map.removeLayer(t.groups[t.shown]);
+          t.shown = null;
+          return;
+        }
+        var target = step.frames[id];
+        var seq = step.sequence && step.sequence.layer === id ? step.sequence : null;
+        if (!seq || !animate) {
+          setFrame(id, target, animate ? Math.max(0.4, step.duration) : 0);
+          return;
+        }
+        // A sequence plays its snapshots at its pace, then settles on the step's own date.
+        var list = seq.frames.concat([target]);
+        var pace = seq.pace * 1000;
+        setFrame(id, list[0], t.shown === null ? 0 : seq.pace / 2);
+        list.slice(1).forEach(function (frame, i) {
+          t.timers.push(setTimeout(function () { setFrame(id, frame, seq.pace / 2); }, (i + 1) * pace));
+        });
+      });
+    }
+
     function restyle(id) {
       var layer = layers[id];
       if (!layer.eachLayer || !defs[id].style) return;  // overlays keep their own opacity
@@ -357,6 +466,7 @@
         layers[hl.layer].eachLayer(function (child) {
           var props = child.feature && child.feature.properties;
           if (!props || !wanted[propText(props[def.id_field])]) return;
+          if (time[hl.layer] && !map.hasLayer(child)) return;  // another snapshot's feature
           var at = child.getLatLng ? child.getLatLng() : child.getBounds().getCenter();
           var tip = L.tooltip({ permanent: true, direction: "right", offset: [10, 0], className: "sm-label", interactive: false })
             .setLatLng(at)
@@ -433,6 +543,80 @@
     };
     legend.addTo(map);
 
+    // The time scrubber: a native range input over a layer's snapshots (arrow keys, Home, End)
+    // and a button back to the step's date. Its value is read out as the snapshot's label, and
+    // the map's live region says what the map now shows.
+    var scrub = { id: null };
+    // In a corner of its own (not the legend's, the zoom buttons' or the credits'): a thin strip
+    // along the top edge costs the view little.
+    var scrubCorners = (config.dir === "rtl" ? ["topright", "bottomright"] : ["topright", "bottomleft"]).filter(function (c) { return c !== legendPosition; });
+    var scrubber = L.control({ position: scrubCorners[0] });
+    scrubber.onAdd = function () {
+      var box = el("div", "sm-scrubber leaflet-bar");
+      box.setAttribute("role", "group");
+      scrub.label = el("label", "sm-scrubber-label");
+      scrub.input = el("input", "sm-scrubber-input");
+      scrub.input.type = "range";
+      scrub.input.min = "0";
+      scrub.input.step = "1";
+      scrub.input.id = "sm-scrubber-" + L.Util.stamp(box);
+      scrub.label.htmlFor = scrub.input.id;
+      scrub.value = el("output", "sm-scrubber-value");
+      scrub.value.setAttribute("for", scrub.input.id);
+      scrub.back = el("button", "sm-scrubber-back", "↺");
+      scrub.back.type = "button";
+      scrub.back.setAttribute("aria-label", words.time_back);
+      scrub.back.title = words.time_back;
+      scrub.input.addEventListener("input", function () { scrubTo(Number(scrub.input.value), true); });
+      scrub.back.addEventListener("click", function () {
+        scrubTo(steps[current].frames[scrub.id], false);
+        description.textContent = steps[current].description || "";
+      });
+      box.appendChild(scrub.label);
+      box.appendChild(scrub.input);
+      box.appendChild(scrub.value);
+      box.appendChild(scrub.back);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      scrub.box = box;
+      return box;
+    };
+    scrubber.addTo(map);
+
+    function scrubTo(index, announce) {
+      var id = scrub.id;
+      if (id === null || !time[id]) return;
+      stopTime(id);
+      setFrame(id, index, 0.3);
+      showScrubValue(id);
+      if (announce) {
+        description.textContent = words.time_shown.replace("{layer}", defs[id].label).replace("{date}", defs[id].time.frames[index].label);
+      }
+    }
+
+    function showScrubValue(id) {
+      var index = time[id].shown === null ? steps[current].frames[id] : time[id].shown;
+      var label = defs[id].time.frames[index].label;
+      scrub.input.value = String(index);
+      scrub.input.setAttribute("aria-valuetext", label);
+      scrub.value.textContent = label;
+      scrub.back.disabled = index === steps[current].frames[id];
+    }
+
+    function drawScrubber(step) {
+      var id = null;
+      step.layers.forEach(function (lid) { if (id === null && defs[lid] && defs[lid].time && defs[lid].time.scrubber && time[lid]) id = lid; });
+      scrub.id = id;
+      scrub.box.style.display = id === null ? "none" : "";
+      if (id === null) return;
+      scrub.label.textContent = words.time_scrubber.replace("{layer}", defs[id].label);
+      scrub.input.max = String(defs[id].time.frames.length - 1);
+      showScrubValue(id);
+    }
+    window.addEventListener("storymap:time", function (event) {
+      if (scrub.id === event.detail.layer) showScrubValue(scrub.id);
+    });
+
     // Small maps (phones, small embeds): a compact legend, and the credits line folded behind
     // an ⓘ button so that it never wraps over the map.
     var creditsOpen = false;
@@ -473,8 +657,20 @@
         if (!def || !def.legend) return;
         shown += 1;
         var block = el("div", "sm-legend-layer");
-        block.appendChild(el("div", "sm-legend-title", def.label));
-        def.legend_entries.forEach(function (entry) {
+        var title = el("div", "sm-legend-title", def.label);
+        var entries = def.legend_entries;
+        if (def.time) {
+          // A time-aware layer says which date it shows, and lists that snapshot's categories.
+          var shownFrame = time[id] && time[id].shown !== null ? time[id].shown : step.frames[id];
+          var frame = def.time.frames[shownFrame];
+          if (frame) {
+            title.appendChild(document.createTextNode(" — "));
+            title.appendChild(el("span", "sm-legend-date", frame.label));
+            entries = frame.legend_entries;
+          }
+        }
+        block.appendChild(title);
+        entries.forEach(function (entry) {
           var row = el("div", "sm-legend-row");
           // The swatch draws like the layer: a point, a line (solid or dashed) or an area.
           var swatch = el("span", "sm-swatch sm-swatch-" + def.kind + (def.style.dash ? " sm-swatch-dashed" : ""));
@@ -554,8 +750,6 @@
       var step = steps[index];
       var animate = options.animate !== false && current !== -1 && !reducedMotion();
       current = index;
-      drawLegend(step);
-      move(step, animate);
       highlighted = {};
       step.highlights.forEach(function (hl) {
         var set = highlighted[hl.layer] || (highlighted[hl.layer] = {});
@@ -565,11 +759,20 @@
       var want = {};
       step.layers.forEach(function (id) { want[id] = true; });
       Object.keys(layers).forEach(function (id) {
+        if (time[id]) { visible[id] = !!want[id]; if (want[id]) restyle(id); return; }
         if (want[id] && !visible[id]) { layers[id].addTo(map); visible[id] = true; }
         if (!want[id] && visible[id]) { map.removeLayer(layers[id]); visible[id] = false; }
         if (want[id]) restyle(id);
       });
-      step.layers.forEach(function (id) { if (layers[id] && layers[id].bringToFront) layers[id].bringToFront(); });
+      showTime(step, animate);
+      step.layers.forEach(function (id) {
+        var shown = time[id] && time[id].shown !== null ? time[id].groups[time[id].shown] : time[id] ? null : layers[id];
+        if (shown && shown.bringToFront) shown.bringToFront();
+      });
+      drawScrubber(step);
+      // The legend and the scrubber are drawn first: the view is framed clear of them.
+      drawLegend(step);
+      move(step, animate);
       nearestWorld(step);
       drawLabels(step);
       description.textContent = step.description || "";
@@ -630,6 +833,7 @@
         if (layer.addData) layer.addData(data[id]);
       });
       Object.keys(layers).forEach(bindLayer);
+      bindTime();
       if ((config.basemap || null) !== oldBase) {
         if (base) base.remove();
         base = basemapLayers(map, config.basemap);
@@ -653,6 +857,8 @@
       framing: framing,  // for author.js
       coverings: coverings,
       visibleLayers: function () { return Object.keys(visible).filter(function (id) { return visible[id]; }); },
+      // Time-aware layer id → the index of the snapshot on the map (null when hidden).
+      snapshots: function () { var out = {}; Object.keys(time).forEach(function (id) { out[id] = time[id].shown; }); return out; },
       handleKey: onKey,
       destroy: function () { document.removeEventListener("keydown", onKey); },
     };

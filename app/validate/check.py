@@ -26,6 +26,7 @@ from app.validate.layers import check_layers, check_overlays, check_tiles
 from app.validate.messages import model_problems, type_name
 from app.validate.refs import check_raw_refs, check_refs
 from app.validate.text import check_text
+from app.validate.time import check_snapshots, check_step_dates
 
 Stage = Callable[[str], None]
 
@@ -66,11 +67,12 @@ def check_story(path: Path | str, strict: bool = False, on_stage: Stage | None =
         if ctx.meta is not None and raw.front is not None:
             front = raw.front
             loaded = load_layers(
-                path, raw.shown, ctx.meta.layers, lambda lid: front.line_of(("layers", lid, "source"))
+                path, raw.shown, ctx.meta.layers, lambda lid, *keys: front.line_of(("layers", lid, *keys))
             )
             ctx.layers = loaded.layers
             ctx.problems += loaded.problems
             check_layers(ctx)
+            check_snapshots(ctx)
         stage("check steps")
         steps = _check_steps(ctx)
         if raw.closing is not None:
@@ -216,6 +218,7 @@ def _check_step(ctx: Context, raw_step: RawStep) -> Step | None:
             check_raw_refs(ctx, block, title)
         else:
             check_refs(ctx, state, block, title)
+            check_step_dates(ctx, state, block, title)
     check_text(ctx, raw_step)
     if block is not None and isinstance(block.data, dict):
         data = block.data

@@ -31,20 +31,20 @@ def check_layers(ctx: Context) -> None:
                 if name not in columns:
                     ctx.report(
                         line_of(key, index),
-                        f'{prefix}: {key} field "{name}" is not a property of {layer_def.source}',
+                        f'{prefix}: {key} field "{name}" is not a property of {layer_def.shown_as}',
                         did_you_mean(name, columns) or known(columns, "properties"),
                     )
         for key, name in (("labels", layer_def.labels), ("style.by", layer_def.style.by)):
             if name is not None and name not in columns:
                 ctx.report(
                     line_of(*key.split(".")),
-                    f'{prefix}: {key} property "{name}" is not in {layer_def.source}',
+                    f'{prefix}: {key} property "{name}" is not in {layer_def.shown_as}',
                     did_you_mean(name, columns) or known(columns, "properties"),
                 )
         if layer_def.id_field not in columns:
             ctx.report(
                 line_of("id_field"),
-                f'{prefix}: id_field "{layer_def.id_field}" is not a property of {layer_def.source}',
+                f'{prefix}: id_field "{layer_def.id_field}" is not a property of {layer_def.shown_as}',
                 did_you_mean(layer_def.id_field, columns)
                 or "set `id_field:` to a property that names each feature",
                 severity="warning",
