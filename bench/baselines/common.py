@@ -16,10 +16,9 @@ from typing import Any
 
 import folium
 
-from app.basemap import decode_collection
+from app.basemap import decode_collection, styles
 from app.geodata import prepare_geojson
 from app.mapview import (
-    BASEMAP_STYLE,
     _kept_properties,
     _layer_zoom,
     basemap_config,
@@ -33,6 +32,9 @@ from app.validate import load_story
 
 STORY = Path(os.environ.get("BENCH_STORY", ROOT / "stories" / "russia-iran.md"))
 MAP_HEIGHT = 540
+
+
+LAND_STYLE = styles("light")["land_style"]  # the tour's basemap in its light scheme
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ def base_map(prepared: Prepared, index: int) -> folium.Map:
         folium.GeoJson(
             prepared.basemap,
             name="basemap",
-            style_function=lambda _: BASEMAP_STYLE,
+            style_function=lambda _: LAND_STYLE,
             interactive=False,
             control=False,
         ).add_to(fmap)
