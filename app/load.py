@@ -143,7 +143,7 @@ def _part(layer: LayerData, rows: list[int]) -> LayerData:
     """The features at ``rows`` as a layer of their own (one snapshot)."""
     gdf = gpd.GeoDataFrame(layer.gdf.iloc[rows].reset_index(drop=True), crs=4326)
     west, south, east, north = (float(v) for v in gdf.total_bounds)
-    return LayerData(layer.path, gdf, (west, south, east, north), layer.columns)
+    return LayerData(layer.path, gdf, (west, south, east, north), layer.columns, rows=tuple(rows))
 
 
 def _load_one(
