@@ -117,22 +117,30 @@ def periods(spans: list[Span]) -> list[Period]:
     which some feature is valid becomes a period holding the features valid throughout it (a
     feature with no dates is valid always). Stretches with no feature are left out: a gap.
     """
-    cuts: dict[dt.date, Precision] = {}
+    # Each cut, with how it was written as a first date and as a last date (the coarsest way
+    # reads best): a period starting at the cut is named as its first dates were written, one
+    # ending before it as its last dates were (September 2015–December 2016, then from 2017).
+    cuts: dict[dt.date, dict[str, Precision]] = {}
     for span in spans:
-        ends = [(span.start.first, span.start.precision)] if span.start else []
+        ends = [("first", span.start.first, span.start.precision)] if span.start else []
         if span.end and span.end.last < LATEST.last:
-            ends.append((span.end.last + dt.timedelta(days=1), span.end.precision))
-        for day, precision in ends:
-            if day not in cuts or _RANK[precision] < _RANK[cuts[day]]:
-                cuts[day] = precision  # the coarsest way a cut was written reads best: 2017, not January 2017
+            ends.append(("last", span.end.last + dt.timedelta(days=1), span.end.precision))
+        for kind, day, precision in ends:
+            written = cuts.setdefault(day, {})
+            if kind not in written or _RANK[precision] < _RANK[written[kind]]:
+                written[kind] = precision
     edges: list[dt.date | None] = [None, *sorted(cuts), None]
     found = []
     for low, high in itertools.pairwise(edges):
         members = tuple(i for i, span in enumerate(spans) if _valid_throughout(span, low, high))
         if not members:
             continue
-        start = EARLIEST if low is None else _start_day(low, cuts[low], high)
-        end = LATEST if high is None else _end_day(high - dt.timedelta(days=1), cuts[high], low)
+        start = EARLIEST if low is None else _start_day(low, _written(cuts[low], "first"), high)
+        end = (
+            LATEST
+            if high is None
+            else _end_day(high - dt.timedelta(days=1), _written(cuts[high], "last"), low)
+        )
         found.append(Period(start, end, _label(start, end), members))
     return found
 
@@ -142,6 +150,10 @@ def _valid_throughout(span: Span, low: dt.date | None, high: dt.date | None) -> 
     after_start = span.start is None or (low is not None and span.start.first <= low)
     before_end = span.end is None or (high is not None and span.end.last >= high - dt.timedelta(days=1))
     return after_start and before_end
+
+
+def _written(cut: dict[str, Precision], kind: str) -> Precision:
+    return cut.get(kind) or next(iter(cut.values()))
 
 
 def _at(day: dt.date, precision: Precision) -> Day:
