@@ -170,3 +170,19 @@ def test_a_step_dated_where_no_feature_is_valid_is_reported(tmp_path):
     assert any(
         'has no snapshot for 2016, in the gap between "2010–2011" and "from 2020"' in p for p in problems
     ), problems
+
+
+def test_dates_read_as_a_date_column_or_as_numbers_with_gaps_keep_their_precision(tmp_path):
+    # GDAL reads a column of full dates as dates, and years with a gap as floats (2015.0).
+    story = write_story(
+        tmp_path,
+        [
+            {"start": "2015-09-30", "end": 2016},
+            {"start": None, "end": None},
+            {"start": "2017-01-01", "end": 2018},
+        ],
+    )
+    checked = check_story(story)
+    assert checked.errors == []
+    labels = [f.label for f in frames(checked.story.meta.layers["dated"])]
+    assert labels == ["until 29 September 2015", "30 September 2015–2016", "1 January 2017–2018", "from 2019"]
