@@ -37,6 +37,7 @@ class LayerData:
     bounds: tuple[float, float, float, float]  # west, south, east, north
     columns: frozenset[str]
     parts: tuple[LayerData, ...] = ()  # a time-aware layer: its snapshots, in the story's order
+    rows: tuple[int, ...] | None = None  # a snapshot cut from its file by dates: the rows it holds
 
     def ids(self, id_field: str) -> list[str]:
         """Feature ids as strings (empty if the layer has no such property)."""
@@ -328,16 +329,23 @@ def precision_for_zoom(zoom: float) -> int:
 
 
 def prepare_geojson(layer: LayerData, max_zoom: float, keep: list[str] | None = None) -> dict[str, Any]:
-    """GeoJSON for the browser: simplified and rounded for ``max_zoom``, only ``keep`` properties."""
-    return _prepare_cached(
+    """GeoJSON for the browser: simplified and rounded for ``max_zoom``, only ``keep`` properties.
+    A layer cut from its file (``rows``) takes its features from the file's, prepared once."""
+    data, kept = _prepare_cached(
         _file_key(layer.path), round(max_zoom, 1), tuple(sorted(keep)) if keep is not None else None
     )
+    if layer.rows is None:
+        return data
+    wanted = set(layer.rows)
+    features = [f for f, row in zip(data["features"], kept, strict=True) if row in wanted]
+    return {"type": "FeatureCollection", "features": features}
 
 
 @functools.lru_cache(maxsize=64)
 def _prepare_cached(
     key: tuple[str, int, int], max_zoom: float, keep: tuple[str, ...] | None
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], tuple[int, ...]]:
+    """The file's GeoJSON, and the row of each feature in it."""
     layer, _ = _load_cached(key)
     assert layer is not None  # only called for layers that loaded
     gdf = layer.gdf
@@ -356,13 +364,14 @@ def _prepare_cached(
     digits = precision_for_zoom(max_zoom)
     rounded = shapely.transform(simplified, lambda c: np.round(c, digits))
     columns = [c for c in gdf.columns if c != "geometry" and (keep is None or c in keep)]
-    features = []
+    features, kept = [], []
     for index, geom in enumerate(rounded):
         if geom is None or geom.is_empty:
             continue
         props = {c: _jsonable(gdf[c].iloc[index]) for c in columns}
         features.append({"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)})
-    return {"type": "FeatureCollection", "features": features}
+        kept.append(index)
+    return {"type": "FeatureCollection", "features": features}, tuple(kept)
 
 
 def _jsonable(value: Any) -> Any:

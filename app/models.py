@@ -185,6 +185,33 @@ class Snapshot(_Strict):
         return f"{self.start.english()}–{self.end.english()}"
 
 
+class FeatureTime(_Strict):
+    """Which feature properties hold each feature's validity interval (a time-aware `source`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    start: str | None = Field(
+        None,
+        alias="from",
+        min_length=1,
+        description="Property with the first date a feature is valid, e.g. 2015-09.",
+    )
+    end: str | None = Field(
+        None,
+        alias="to",
+        min_length=1,
+        description="Property with the last date a feature is valid, e.g. 2016-12.",
+    )
+
+    @model_validator(mode="after")
+    def _named(self) -> FeatureTime:
+        if self.start is None and self.end is None:
+            raise ValueError(
+                "name the property with each feature's first date (`from:`), last date (`to:`), or both"
+            )
+        return self
+
+
 class LayerDef(_Strict):
     """A GeoJSON layer the story can show: one file (`source`) or dated files (`snapshots`)."""
 
@@ -199,8 +226,14 @@ class LayerDef(_Strict):
         description="Instead of `source`: dated files, e.g. `- {source: x-2015.geojson, from: 2015-09, "
         "to: 2015-12, label: September 2015}`; each step shows the one its `as_of` falls in.",
     )
+    time: FeatureTime | None = Field(
+        None,
+        description="With `source`: the properties holding each feature's dates, e.g. `{from: valid_from, "
+        "to: valid_to}`; a feature shows on the dates between them (a missing date: open-ended).",
+    )
     scrubber: bool = Field(
-        False, description="With `snapshots`: a slider on the map to move through them (keyboard too)."
+        False,
+        description="With `snapshots` or `time`: a slider on the map to move through the dates (keyboard too).",
     )
     label: str = Field(min_length=1, description="Legend label.")
     style: Style = Field(default_factory=Style, description="How the layer is drawn.")
@@ -225,14 +258,21 @@ class LayerDef(_Strict):
             raise ValueError("add `source: FILE` (one GeoJSON file) or `snapshots:` (dated files)")
         if self.source is not None and self.snapshots is not None:
             raise ValueError("give either `source` (one file) or `snapshots` (dated files), not both")
-        if self.scrubber and self.snapshots is None:
-            raise ValueError("`scrubber` needs `snapshots`: a layer of one file has no dates to move through")
+        if self.time is not None and self.source is None:
+            raise ValueError(
+                "`time` reads dates from the features of `source`: give `source`, not `snapshots`"
+            )
+        if self.scrubber and self.snapshots is None and self.time is None:
+            raise ValueError(
+                "`scrubber` needs `snapshots` or `time`: a layer of one file has no dates to move through"
+            )
         return self
 
     @property
     def files(self) -> list[str]:
-        """Every file of the layer, in order: its `source`, or each snapshot's."""
-        return [s.source for s in self.snapshots] if self.snapshots else [self.source or ""]
+        """Every file of the layer, in order: its `source` (also when `time` splits it into
+        snapshots), or each snapshot's."""
+        return [self.source] if self.source is not None else [s.source for s in self.snapshots or []]
 
     @property
     def shown_as(self) -> str:

@@ -14,6 +14,7 @@ from pydantic_core import PydanticUndefined
 from app.dates import StoryDate
 from app.models import (
     Category,
+    FeatureTime,
     FrontMatter,
     Highlight,
     LayerDef,
@@ -41,6 +42,7 @@ SECTIONS: list[tuple[str, str, type[BaseModel]]] = [
     ("front matter", "", FrontMatter),
     ("front matter", "layers.<id>.", LayerDef),
     ("front matter", "layers.<id>.snapshots[].", Snapshot),
+    ("front matter", "layers.<id>.time.", FeatureTime),
     ("front matter", "layers.<id>.style.", Style),
     ("front matter", "layers.<id>.style.categories.<value>.", Category),
     ("front matter", "sources.<id>.", Source),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from app.models import (
+    FeatureTime,
     FrontMatter,
     LayerDef,
     MapState,
@@ -43,6 +44,7 @@ def test_key_table_rows_match_the_models_exactly():
         FrontMatter,
         LayerDef,
         Snapshot,
+        FeatureTime,
         Style,
         Source,
         MapState,

@@ -70,6 +70,8 @@ def check_story(path: Path | str, strict: bool = False, on_stage: Stage | None =
                 path, raw.shown, ctx.meta.layers, lambda lid, *keys: front.line_of(("layers", lid, *keys))
             )
             ctx.layers = loaded.layers
+            if loaded.timed:  # `time` layers now have snapshots, read from their features
+                ctx.meta = ctx.meta.model_copy(update={"layers": {**ctx.meta.layers, **loaded.timed}})
             ctx.problems += loaded.problems
             check_layers(ctx)
             check_snapshots(ctx)
