@@ -498,6 +498,9 @@ def _build(
             marker=folium.CircleMarker(radius=layer_def.style.radius) if kinds[layer_id] == "point" else None,
             # Leaflet writes attributions as HTML: links and emphasis only.
             attribution=sanitize_inline(layer_def.attribution) if layer_def.attribution else None,
+            # Not added to the map by folium's script: the controller adds the step's layers at
+            # its first view, so no other layer is drawn (and removed) first.
+            show=False,
         )
         geo.add_to(fmap)
         layer_vars[layer_id] = geo
