@@ -3,8 +3,10 @@
 Leaflet 1.9.4 comes from the PyPI package ``django-js-lib-leaflet`` (installed with storymap by
 pip; module ``js_lib_leaflet``). Only its files are read, through :mod:`importlib.resources`:
 Django is never imported. The controller (``storymap.js``/``.css``) and the export page
-(``export.js``/``.css``) ship in ``app/static`` as package data. Nothing comes from npm or a
-CDN at run time.
+(``export.js``/``.css``) ship in ``app/static`` as package data, readable, and go into pages
+without their comments and spare whitespace (``rjsmin``, ``rcssmin``: nothing is renamed or
+rewritten): a third fewer bytes for a reader on a slow network. Nothing comes from npm or a CDN
+at run time.
 
 A missing file raises :class:`AssetsMissing` whose message is one line naming the fix; the CLI
 prints it as an error (exit 1) and the tour logs it.
@@ -17,6 +19,9 @@ import re
 from functools import lru_cache
 from importlib.resources.abc import Traversable
 from pathlib import Path
+
+import rcssmin
+import rjsmin
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGE_JS = STATIC / "export.js"
@@ -55,19 +60,24 @@ def leaflet_assets() -> tuple[str, str]:
     return js, re.sub(r"url\(images/[^)]*\)", "none", css)
 
 
+def _pair(js: Path, css: Path) -> tuple[str, str]:
+    """A script and its styles from ``app/static``, without comments and spare whitespace."""
+    return rjsmin.jsmin(_read(js, REINSTALL)), rcssmin.cssmin(_read(css, REINSTALL))
+
+
 def controller_assets() -> tuple[str, str]:
     """The step controller's JS and CSS (``app/static/storymap.*``), shared by tour and export."""
-    return _read(STATIC / "storymap.js", REINSTALL), _read(STATIC / "storymap.css", REINSTALL)
+    return _pair(STATIC / "storymap.js", STATIC / "storymap.css")
 
 
 def author_assets() -> tuple[str, str]:
     """The author tools' JS and CSS (``app/static/author.*``): only author mode's map document has them."""
-    return _read(STATIC / "author.js", REINSTALL), _read(STATIC / "author.css", REINSTALL)
+    return _pair(STATIC / "author.js", STATIC / "author.css")
 
 
 def page_assets() -> tuple[str, str]:
     """The export page's own layout script and styles (``app/static/export.*``)."""
-    return _read(PAGE_JS, REINSTALL), _read(PAGE_CSS, REINSTALL)
+    return _pair(PAGE_JS, PAGE_CSS)
 
 
 def check() -> None:

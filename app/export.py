@@ -146,7 +146,7 @@ def render_page(
             "storymap.css": parts.controller_css,
             "export.js": page_js,
             "export.css": page_css,
-            data_name: parts.script,
+            data_name: parts.script + ("\n" + parts.late_script if parts.late else ""),
         }
     html = templates.get_template("export.html.j2").render(
         story=story,

@@ -67,11 +67,41 @@ class StoryController(MacroElement):
         self._name = "StoryController"
         self.layer_vars = layer_vars
         self.config = config
+        self.late = False  # part of the map is sent after the script (see send_later)
+        self.late_basemap: tuple[str, ...] = ()  # basemap keys sent later
 
     @property
     def config_json(self) -> Markup:
-        """The config as compact JSON, safe inside a <script> (escaped as Jinja's tojson does)."""
-        return Markup(script_json(self.config))
+        """The config as compact JSON, safe inside a <script> (escaped as Jinja's tojson does),
+        without the basemap parts that travel in the late data."""
+        config = self.config
+        if self.late:
+            config = {**config, "late": True}  # the controller's `loaded` waits for it
+        if self.late_basemap and config.get("basemap"):
+            base = {k: v for k, v in config["basemap"].items() if k not in self.late_basemap}
+            config = {**config, "basemap": base}
+        return Markup(script_json(config))
+
+    def send_later(self, layer_data: dict[str, Any]) -> dict[str, Any]:
+        """Take out of the map's script what the first step does not draw, and return it.
+
+        That is the basemap's borders and names, and the data of every GeoJSON layer the first
+        step does not show (its folium layer is left empty). A page sends the returned data after
+        the map's script (``StoryMap.later``), so the first map is drawn as soon as the script
+        has arrived and run; the rest is added after the map's first frame.
+        """
+        first = set(self.config["steps"][0]["layers"]) if self.config["steps"] else set()
+        late: dict[str, Any] = {"layers": {}}
+        for layer_id, data in layer_data.items():
+            if layer_id not in first and data.get("features"):
+                late["layers"][layer_id] = data
+                self.layer_vars[layer_id].data = {"type": "FeatureCollection", "features": []}
+        base = self.config.get("basemap")
+        if base:
+            self.late_basemap = ("borders", "labels")
+            late["basemap"] = {k: base[k] for k in self.late_basemap if k in base}
+        self.late = bool(late["layers"] or late.get("basemap"))
+        return late
 
 
 @dataclass(frozen=True)
@@ -90,6 +120,14 @@ class MapParts:
     # live page that swaps a layer's data in place (author mode: ``StoryMap`` ``reload``).
     layer_data: dict[str, Any] = field(default_factory=dict)
     author: dict[str, Any] | None = None  # the author tools' config (app.author_tools): author mode only
+    # What the map's first frame does not need, as JSON safe in a <script> (see
+    # StoryController.send_later): pages put ``StoryMap.later(<late>)`` after ``script``.
+    late: str = ""
+
+    @property
+    def late_script(self) -> str:
+        """The script that hands the late data to the controller ("" when there is none)."""
+        return f"StoryMap.later({self.late});" if self.late else ""
 
 
 def _kind(layer: LayerData) -> str:
@@ -540,6 +578,8 @@ def map_parts(checked: Checked, basemap_stand_in: dict[str, Any] | None = None) 
     """Render the story's map once into :class:`MapParts` (see :func:`basemap_config` for the
     stand-in basemap)."""
     fmap, config, layer_data = _build(checked, basemap_stand_in)
+    controller = next(c for c in fmap._children.values() if isinstance(c, StoryController))
+    late = controller.send_later(layer_data)
     figure = fmap.get_root()
     figure.render()
     leaflet_js, leaflet_css = leaflet_assets()
@@ -558,6 +598,7 @@ def map_parts(checked: Checked, basemap_stand_in: dict[str, Any] | None = None) 
         config=config,
         layer_data=layer_data,
         author=author_config(checked.story) if checked.story is not None else None,
+        late=script_json(late) if controller.late else "",
     )
 
 

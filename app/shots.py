@@ -105,7 +105,8 @@ class Renderer:
         tab = context.new_page()
         try:
             tab.goto(page.resolve().as_uri() + hash)
-            tab.wait_for_function("window.storymap && window.storymap.map", timeout=30_000)
+            # The whole map: the late data (borders, names, later steps' layers) is in too.
+            tab.wait_for_function("() => window.storymap && window.storymap.loaded", timeout=30_000)
             yield tab
         except Exception as exc:
             if exc.__class__.__name__ != "TimeoutError":  # playwright's, imported lazily

@@ -203,6 +203,6 @@ def test_the_reader_document_is_unchanged_and_the_author_one_configures_the_cont
     assert "StoryMap.configure(" not in reader
     authored = map_document(parts, title="Demo", options=author.OPTIONS)
     configure = authored.index("StoryMap.configure(")
-    assert authored.index("StoryMap.init(") > configure > authored.index("window.StoryMap =")
+    assert authored.index("StoryMap.init(") > configure > authored.index("window.StoryMap=")
     assert set(parts.layer_data) == {"places"}
     assert parts.layer_data["places"]["type"] == "FeatureCollection"

@@ -17,6 +17,7 @@ function installProxy(root) {
     get steps() { const api = frameApi(root); return api ? api.steps : 0; },
     get ids() { const api = frameApi(root); return api ? api.ids : []; },
     get ready() { return !!frameApi(root); },
+    get loaded() { const api = frameApi(root); return !!(api && api.loaded); },
     get mode() { return root.dataset.mode; },
     visibleLayers() { const api = frameApi(root); return api ? api.visibleLayers() : []; },
     goTo(i, options) { const api = frameApi(root); return api ? api.goTo(i, options) : -1; },
@@ -140,6 +141,10 @@ function build(root, data, setTriggerValue) {
       root.dataset.ready = "true";
       applyRevision(root);
       window.dispatchEvent(new CustomEvent(READY, { detail: { steps: api.steps } }));
+      // The rest of the map (borders, names, later steps' layers) goes in after its first frame.
+      const loaded = () => window.dispatchEvent(new CustomEvent("storymap:loaded", { detail: { step: api.step } }));
+      if (api.loaded) loaded();
+      else win.addEventListener("storymap:loaded", loaded, { once: true });
     };
     if (win.storymap) start();
     else win.addEventListener(READY, start, { once: true });

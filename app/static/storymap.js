@@ -227,7 +227,16 @@
       labels.forEach(function (label) { if (label.node) label.node.remove(); });
       if (map.attributionControl && base.attribution) map.attributionControl.removeAttribution(base.attribution);
     }
-    return { parts: parts, labels: labels, refresh: refresh, remove: remove };
+    // The borders and names a page sends after the map's first frame (StoryMap.later).
+    function more(late) {
+      if (late.borders) parts[1].layer.addData(decodeLines(late.borders));
+      (late.labels || []).forEach(function (row) {
+        labels.push({ node: null, text: row[0], latlng: L.latLng(row[1], row[2]), kind: row[3], minZoom: row[4], size: null, shown: false });
+      });
+      paint();
+      refresh();
+    }
+    return { parts: parts, labels: labels, refresh: refresh, remove: remove, more: more };
   }
 
   function init(map, layerVars, config) {
@@ -325,17 +334,18 @@
     // once, each marked with its snapshot's index; a group per snapshot is shown or hidden.
     // Built again after a reload (author mode), when the features may have changed.
     var time = {};
-    function bindTime() {
+    function bindTime(only) {  // every time-aware layer, or the ids in `only`
       Object.keys(time).forEach(function (id) {
+        if (only && only.indexOf(id) < 0) return;
         var t = time[id];
         stopTime(id);
         if (t.fade) t.fade();
         if (t.shown !== null) map.removeLayer(t.groups[t.shown]);
+        delete time[id];
       });
-      time = {};
-      Object.keys(defs).forEach(function (id) {
+      (only || Object.keys(defs)).forEach(function (id) {
         var def = defs[id];
-        if (!def.time || !layers[id] || !layers[id].eachLayer) return;
+        if (!def || !def.time || !layers[id] || !layers[id].eachLayer) return;
         var groups = def.time.frames.map(function () { return L.featureGroup(); });
         layers[id].eachLayer(function (child) {
           var props = child.feature && child.feature.properties;
@@ -797,12 +807,41 @@
     }
     if (config.keyboard !== false) document.addEventListener("keydown", onKey);
 
+    // The rest of the map's data (StoryMap.later): the basemap's borders and names, and the
+    // features of the layers the first step does not show (their layers exist, empty, from the
+    // start). Added where they belong; the step on the map is drawn again without moving it.
+    var loaded = false;
+    function more(late) {
+      loaded = true;
+      var ids = Object.keys(late.layers || {}).filter(function (id) { return layers[id] && layers[id].addData; });
+      ids.forEach(function (id) {
+        layers[id].addData(late.layers[id]);
+        bindLayer(id);
+      });
+      var timed = ids.filter(function (id) { return defs[id] && defs[id].time; });
+      if (timed.length) bindTime(timed);
+      if (base && late.basemap) base.more(late.basemap);
+      if (current >= 0 && ids.length) {
+        var step = steps[current];
+        ids.forEach(function (id) { if (visible[id] && !time[id]) restyle(id); });
+        if (timed.length) showTime(step, false);
+        step.layers.forEach(function (id) {
+          var shown = time[id] && time[id].shown !== null ? time[id].groups[time[id].shown] : time[id] ? null : layers[id];
+          if (shown && shown.bringToFront) shown.bringToFront();
+        });
+        nearestWorld(step);
+        drawLabels(step);
+      }
+      window.dispatchEvent(new CustomEvent("storymap:loaded", { detail: { step: current } }));
+    }
+
     // A new version of the story on the same map (author mode): `next` is the config a fresh
     // document would start with (app/mapview.py controller_config), `data` the GeoJSON of each
     // layer whose data changed (by id; layers not named keep theirs). Layers the new version
     // drops leave the map, new ones are made here; then the step is shown again, at once.
     function reload(next, data, options) {
       options = options || {};
+      applyLate();  // the first version's late data goes in first
       data = data || {};
       var oldBase = config.basemap || null;
       // A version with the same views leaves the basemap out: the map keeps the one it has.
@@ -860,10 +899,13 @@
       // Time-aware layer id → the index of the snapshot on the map (null when hidden).
       snapshots: function () { var out = {}; Object.keys(time).forEach(function (id) { out[id] = time[id].shown; }); return out; },
       handleKey: onKey,
+      more: more,
       destroy: function () { document.removeEventListener("keydown", onKey); },
     };
     Object.defineProperty(api, "step", { get: function () { return current; }, enumerable: true });
     Object.defineProperty(api, "steps", { get: function () { return steps.length; }, enumerable: true });
+    // True once the whole map is there: the late data (StoryMap.later) added, or none to wait for.
+    Object.defineProperty(api, "loaded", { get: function () { return loaded || !lateExpected; }, enumerable: true });
     Object.defineProperty(api, "ids", { get: function () { return config.ids.slice(); }, enumerable: true });
     // The steps and layer definitions of the version shown (read-only); config.mode and
     // config.author come from StoryMap.configure (author mode's document sets them).
@@ -873,7 +915,30 @@
     map.getContainer().setAttribute("aria-describedby", description.id);
     goTo(config.initial || 0, { animate: false, force: true, source: "init" });
     window.dispatchEvent(new CustomEvent("storymap:ready", { detail: { steps: steps.length } }));
+    lateTarget = more;
+    lateExpected = !!config.late;
+    if (lateData) scheduleLate();
     return api;
+  }
+
+  // A page's late data (app/mapview.py, MapParts.late) comes in a script after the map's. It is
+  // added once the map's first frame is on screen: after the next animation frame, or a moment
+  // later in a tab that draws no frames (hidden).
+  var lateTarget = null, lateData = null, lateExpected = false;
+  function later(data) {
+    lateData = data;
+    if (lateTarget) scheduleLate();
+  }
+  function applyLate() {
+    var data = lateData;
+    if (!data || !lateTarget) return;
+    lateData = null;
+    lateTarget(data);
+  }
+  function scheduleLate() {
+    var run = function () { setTimeout(applyLate, 0); };
+    if (window.requestAnimationFrame) window.requestAnimationFrame(run);
+    setTimeout(applyLate, 100);
   }
 
   // Dates in the text (step cards, the story header) are written by the server as
@@ -898,5 +963,5 @@
     });
   }
 
-  window.StoryMap = { init: init, configure: configure, localizeDates: localizeDates };
+  window.StoryMap = { init: init, configure: configure, later: later, localizeDates: localizeDates };
 })();
