@@ -122,6 +122,12 @@ def step_card(story: Story, index: int, *, live: bool = False) -> Markup:
     )
 
 
+def story_list(items: list[tuple[str, str, bool]], current: str) -> Markup:
+    """The tour's list of stories: ``(slug, title, broken)`` each, as links; ``current`` marked."""
+    rows = [{"slug": slug, "title": title, "broken": broken} for slug, title, broken in items]
+    return _macro("story_list.html.j2", "story_list")(rows, current)
+
+
 def story_header(story: Story) -> Markup:
     """The story's title, subtitle, byline and date on their own (the tour)."""
     meta = story.meta

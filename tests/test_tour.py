@@ -92,12 +92,20 @@ def test_apptest_author_text_never_reaches_a_markdown_api(stories, monkeypatch):
     assert any('<h1 class="sm-title">Demo</h1>' in h.value for h in at.html)
 
 
-def test_apptest_picker_switches_story_and_resets_the_url(stories, monkeypatch):
+def _story_list(at) -> str:
+    found = [h.value for h in at.sidebar.html if 'class="sm-stories"' in h.value]
+    assert len(found) == 1
+    return found[0]
+
+
+def test_apptest_story_list_links_each_story_and_marks_the_open_one(stories, monkeypatch):
     at = app(stories, monkeypatch, story="demo", step="2")
-    at.selectbox(key="story-picker").set_value("russia-iran").run()
     assert not at.exception
-    assert str(at.query_params["story"]).strip("[]'") == "russia-iran"
-    assert _step_param(at) == "1"
+    listed = _story_list(at)
+    # A link opens a story at its start: only ?story= (no step, no mode) in a new page view.
+    assert '<a href="?story=russia-iran">' in listed
+    assert '<a href="?story=demo" aria-current="page">Demo</a>' in listed
+    assert not at.selectbox  # no widget: its frontend code would load while the map's does
 
 
 def test_apptest_broken_story_shows_problems_not_a_traceback(stories, monkeypatch):
@@ -107,10 +115,11 @@ def test_apptest_broken_story_shows_problems_not_a_traceback(stories, monkeypatc
     assert "broken.md" in at.code[0].value
 
 
-def test_apptest_picker_lists_every_story_and_marks_broken_ones(stories, monkeypatch):
+def test_apptest_story_list_lists_every_story_and_marks_broken_ones(stories, monkeypatch):
     at = app(stories, monkeypatch, story="demo")
-    picker = at.selectbox(key="story-picker")
-    assert set(picker.options) >= {"Demo", "⚠ broken (has errors)"}
+    listed = _story_list(at)
+    assert '<a href="?story=broken">⚠ broken (has errors)</a>' in listed
+    assert listed.count("<li>") == len(list((stories).glob("*.md")))
 
 
 def test_apptest_reader_mode_hides_author_errors(stories, monkeypatch):
