@@ -66,9 +66,12 @@ def test_pages_put_the_late_data_after_the_maps_script(parts):
     # Order in the page: the text, Leaflet, the controller, the map's script, then the rest.
     at = [html.index(s) for s in ('id="sm-story"', "Leaflet 1.9.4", "window.StoryMap=", "StoryMap.init(")]
     assert at == sorted(at) and at[-1] < found.start()
-    assert html.index('classList.add("sm-js")') < html.index(
-        "<body>"
-    )  # laid out for the scripts from the start
+    # Laid out for the scripts from the start; until the map is drawn, its place has the
+    # basemap's sea colour, light or dark.
+    assert html.index('classList.add("sm-js")') < html.index("<body>")
+    sea = p.config["basemap"]["sea"], p.config["basemap"]["dark"]["sea"]
+    style = f".sm-stage {{ background: {sea[0]}; }} @media (prefers-color-scheme: dark) {{ .sm-stage {{ background: {sea[1]}; }} }}"
+    assert html.index(style) < html.index("<body>")
     doc = map_document(p, title="t")
     assert doc.index("StoryMap.init(") < doc.index("StoryMap.later(")
     # Author text stays data in the late JSON too: no raw "<" can end its script.
