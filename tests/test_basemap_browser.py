@@ -111,9 +111,10 @@ def test_the_browser_decodes_the_encoded_basemap_to_the_same_coordinates(browser
     try:
         page.goto(page_file.resolve().as_uri())
         page.wait_for_function("window.storymap && window.storymap.step >= 0")
+        # Leaflet's own GeoJSON of the drawn polygon, unrounded (its rings closed again).
         drawn = page.evaluate(
             """() => { const land = window.storymap.basemap.parts[0].layer;
-                       const out = []; land.eachLayer((l) => out.push(l.feature.geometry.coordinates));
+                       const out = []; land.eachLayer((l) => out.push(l.toGeoJSON(false).geometry.coordinates));
                        return out; }"""
         )
     finally:

@@ -76,39 +76,47 @@
 
   // Land and borders arrive as encoded lines (app/basemap.py, encode_collection): per ring or
   // line, a precision digit, then zig-zag varints of its [lon, lat] deltas, five bits and a
-  // "more follows" bit a base64url character. Decoded here to a GeoJSON feature.
+  // "more follows" bit a base64url character. Decoded here straight to Leaflet's LatLngs (no
+  // GeoJSON in between: fewer objects for a phone to make and collect before the first map).
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var VALUE = {};
   for (var a = 0; a < ALPHABET.length; a++) VALUE[ALPHABET.charCodeAt(a)] = a;
 
   function decodeLine(text) {
     var scale = Math.pow(10, text.charCodeAt(0) - 48);
-    var coords = [], x = 0, y = 0, value = 0, shift = 1, odd = false;
+    var latlngs = [], x = 0, y = 0, value = 0, shift = 1, odd = false;
     for (var i = 1; i < text.length; i++) {
       var bits = VALUE[text.charCodeAt(i)];
       value += (bits & 31) * shift;
       shift *= 32;
       if (bits < 32) {
         var delta = value % 2 ? -(value + 1) / 2 : value / 2;
-        if (odd) { y += delta; coords.push([x / scale, y / scale]); } else x += delta;
+        if (odd) { y += delta; latlngs.push(new L.LatLng(y / scale, x / scale)); } else x += delta;
         odd = !odd;
         value = 0;
         shift = 1;
       }
     }
-    return coords;
+    return latlngs;
   }
 
-  function decodeLines(data) {
-    if (!data || data.type !== "EncodedLines") return data;
-    var lines = data.lines.map(decodeLine);
-    var coords = lines;
-    if (data.geometry === "MultiPolygon") {
-      coords = [];
-      var start = 0;
-      data.parts.forEach(function (count) { coords.push(lines.slice(start, start + count)); start += count; });
+  // Adds land (one polygon of many parts) or borders (one polyline of many lines) to `group`;
+  // a plain GeoJSON collection is drawn as it is.
+  function addBasemapData(group, data, options) {
+    if (!data) return;
+    if (data.type !== "EncodedLines") {
+      L.geoJSON(data, options).eachLayer(function (layer) { group.addLayer(layer); });
+      return;
     }
-    return { type: "Feature", properties: {}, geometry: { type: data.geometry, coordinates: coords } };
+    var lines = data.lines.map(decodeLine);
+    if (!lines.length) return;
+    if (data.geometry !== "MultiPolygon") {
+      group.addLayer(L.polyline(lines, options));
+      return;
+    }
+    var polygons = [], start = 0;
+    data.parts.forEach(function (count) { polygons.push(lines.slice(start, start + count)); start += count; });
+    group.addLayer(L.polygon(polygons, options));
   }
 
   function basemapLayers(map, base) {
@@ -118,10 +126,14 @@
     labelPane.style.zIndex = 390;
     labelPane.style.pointerEvents = "none";
     labelPane.classList.add("leaflet-zoom-hide");
+    var landOptions = L.extend({ pane: "smBase", interactive: false }, base.land_style);
+    var borderOptions = L.extend({ pane: "smBase", interactive: false }, base.border_style);
     var parts = [
-      { layer: L.geoJSON(decodeLines(base.land), { pane: "smBase", interactive: false, style: function () { return base.land_style; } }), band: base.land_band || {} },
-      { layer: L.geoJSON(decodeLines(base.borders), { pane: "smBase", interactive: false, style: function () { return base.border_style; } }), band: base.border_band || { min_zoom: 2 } },
+      { layer: L.featureGroup(), band: base.land_band || {} },
+      { layer: L.featureGroup(), band: base.border_band || { min_zoom: 2 } },
     ];
+    addBasemapData(parts[0].layer, base.land, landOptions);
+    addBasemapData(parts[1].layer, base.borders, borderOptions);
     if (map.attributionControl && base.attribution) map.attributionControl.addAttribution(base.attribution);
     var labels = (base.labels || []).map(function (row) {
       return { node: null, text: row[0], latlng: L.latLng(row[1], row[2]), kind: row[3], minZoom: row[4], size: null, shown: false };
@@ -229,7 +241,7 @@
     }
     // The borders and names a page sends after the map's first frame (StoryMap.later).
     function more(late) {
-      if (late.borders) parts[1].layer.addData(decodeLines(late.borders));
+      addBasemapData(parts[1].layer, late.borders, borderOptions);
       (late.labels || []).forEach(function (row) {
         labels.push({ node: null, text: row[0], latlng: L.latLng(row[1], row[2]), kind: row[3], minZoom: row[4], size: null, shown: false });
       });
