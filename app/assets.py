@@ -53,11 +53,12 @@ def _read(file: Traversable, fix: str) -> str:
 
 @lru_cache(maxsize=1)
 def leaflet_assets() -> tuple[str, str]:
-    """Leaflet's JS and CSS, without the CSS's marker images (points are circle markers)."""
+    """Leaflet's JS (minified as published) and CSS (without comments, spare whitespace and the
+    marker images: points are circle markers)."""
     dist = leaflet_dist()
     fix = f"pip install --force-reinstall {LEAFLET_REQUIREMENT}"
     js, css = _read(dist / "leaflet.js", fix), _read(dist / "leaflet.css", fix)
-    return js, re.sub(r"url\(images/[^)]*\)", "none", css)
+    return js, rcssmin.cssmin(re.sub(r"url\(images/[^)]*\)", "none", css))
 
 
 def _pair(js: Path, css: Path) -> tuple[str, str]:
