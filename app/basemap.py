@@ -255,8 +255,10 @@ def decode_line(text: str) -> list[list[float]]:
 def encode_collection(collection: dict[str, Any], digits: int) -> dict[str, Any]:
     """A one-feature land or borders collection as encoded lines (lossless at ``digits``).
 
-    ``{"type": "EncodedLines", "geometry": "MultiPolygon" | "MultiLineString", "lines": [...],
-    "parts": [rings of each polygon]}``: the browser rebuilds the GeoJSON geometry from it.
+    ``{"type": "EncodedLines", "geometry": "MultiPolygon" | "MultiLineString", "lines": "...",
+    "parts": [rings of each polygon]}``, ``lines`` being the encoded lines separated by spaces
+    (one string: no quotes or commas between them, nothing to escape when a page carries it as
+    a JavaScript string). The browser rebuilds the geometry from it.
     """
     geometry = collection["features"][0]["geometry"] if collection["features"] else None
     kind = geometry["type"] if geometry else "MultiLineString"
@@ -268,12 +270,12 @@ def encode_collection(collection: dict[str, Any], digits: int) -> dict[str, Any]
         parts = [len(polygon) for polygon in coords]
     else:
         lines, parts = [encode_line(line, digits) for line in coords], []
-    return {"type": ENCODED, "geometry": kind, "lines": lines, "parts": parts}
+    return {"type": ENCODED, "geometry": kind, "lines": " ".join(lines), "parts": parts}
 
 
 def decode_collection(encoded: dict[str, Any]) -> dict[str, Any]:
     """The GeoJSON collection an :func:`encode_collection` result stands for."""
-    lines = [decode_line(text) for text in encoded["lines"]]
+    lines = [decode_line(text) for text in encoded["lines"].split()]
     if encoded["geometry"] == "MultiPolygon":
         coords, start = [], 0
         for count in encoded["parts"]:

@@ -75,8 +75,8 @@
   }
 
   // Land and borders arrive as encoded lines (app/basemap.py, encode_collection): per ring or
-  // line, a precision digit, then zig-zag varints of its [lon, lat] deltas, five bits and a
-  // "more follows" bit a base64url character. Decoded here straight to Leaflet's LatLngs (no
+  // line (separated by spaces), a precision digit, then zig-zag varints of its [lon, lat] deltas,
+  // five bits and a "more follows" bit a base64url character. Decoded here straight to Leaflet's LatLngs (no
   // GeoJSON in between: fewer objects for a phone to make and collect before the first map).
   var ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   var VALUE = {};
@@ -108,7 +108,7 @@
       L.geoJSON(data, options).eachLayer(function (layer) { group.addLayer(layer); });
       return;
     }
-    var lines = data.lines.map(decodeLine);
+    var lines = data.lines ? data.lines.split(" ").map(decodeLine) : [];
     if (!lines.length) return;
     if (data.geometry !== "MultiPolygon") {
       group.addLayer(L.polyline(lines, options));
@@ -945,7 +945,7 @@
     var data = lateData;
     if (!data || !lateTarget) return;
     lateData = null;
-    lateTarget(data);
+    lateTarget(typeof data === "string" ? JSON.parse(data) : data);  // JSON text, parsed only now
   }
   function scheduleLate() {
     var run = function () { setTimeout(applyLate, 0); };
