@@ -58,6 +58,8 @@ def js_string(text: str) -> str:
 class StoryController(MacroElement):
     """Hands folium's map and layer variables to the step controller (storymap.js)."""
 
+    LATE_BASEMAP = ("borders", "labels")  # the basemap's parts a page sends after the map's script
+
     _template = Template(
         """
 {% macro script(this, kwargs) %}
@@ -76,7 +78,6 @@ class StoryController(MacroElement):
         self.layer_vars = layer_vars
         self.config = config
         self.late = False  # part of the map is sent after the script (see send_later)
-        self.late_basemap: tuple[str, ...] = ()  # basemap keys sent later
 
     @property
     def config_string(self) -> Markup:
@@ -85,9 +86,9 @@ class StoryController(MacroElement):
         config = self.config
         if self.late:
             config = {**config, "late": True}  # the controller's `loaded` waits for it
-        if self.late_basemap and config.get("basemap"):
-            base = {k: v for k, v in config["basemap"].items() if k not in self.late_basemap}
-            config = {**config, "basemap": base}
+            if config.get("basemap"):
+                base = {k: v for k, v in config["basemap"].items() if k not in self.LATE_BASEMAP}
+                config = {**config, "basemap": base}
         return Markup(js_string(script_json(config)))
 
     def send_later(self, layer_data: dict[str, Any]) -> dict[str, Any]:
@@ -106,8 +107,7 @@ class StoryController(MacroElement):
                 self.layer_vars[layer_id].data = {"type": "FeatureCollection", "features": []}
         base = self.config.get("basemap")
         if base:
-            self.late_basemap = ("borders", "labels")
-            late["basemap"] = {k: base[k] for k in self.late_basemap if k in base}
+            late["basemap"] = {k: base[k] for k in self.LATE_BASEMAP if k in base}
         self.late = bool(late["layers"] or late.get("basemap"))
         return late
 

@@ -135,9 +135,11 @@
     addBasemapData(parts[0].layer, base.land, landOptions);
     addBasemapData(parts[1].layer, base.borders, borderOptions);
     if (map.attributionControl && base.attribution) map.attributionControl.addAttribution(base.attribution);
-    var labels = (base.labels || []).map(function (row) {
+    // A name from the config: [text, lat, lon, kind, min_zoom]; its element is made when it may show.
+    function toLabel(row) {
       return { node: null, text: row[0], latlng: L.latLng(row[1], row[2]), kind: row[3], minZoom: row[4], size: null, shown: false };
-    });
+    }
+    var labels = (base.labels || []).map(toLabel);
     // A name's element is made the first time it may show: most names never do at a story's views.
     function labelNode(label) {
       if (!label.node) {
@@ -242,9 +244,7 @@
     // The borders and names a page sends after the map's first frame (StoryMap.later).
     function more(late) {
       addBasemapData(parts[1].layer, late.borders, borderOptions);
-      (late.labels || []).forEach(function (row) {
-        labels.push({ node: null, text: row[0], latlng: L.latLng(row[1], row[2]), kind: row[3], minZoom: row[4], size: null, shown: false });
-      });
+      (late.labels || []).forEach(function (row) { labels.push(toLabel(row)); });
       paint();
       refresh();
     }
@@ -762,6 +762,14 @@
       else map.fitBounds(bounds, L.extend({ animate: false }, opts));
     }
 
+    // The step's layers above the others, in the step's order (a time-aware layer: its snapshot shown).
+    function bringToFront(step) {
+      step.layers.forEach(function (id) {
+        var shown = time[id] && time[id].shown !== null ? time[id].groups[time[id].shown] : time[id] ? null : layers[id];
+        if (shown && shown.bringToFront) shown.bringToFront();
+      });
+    }
+
     function goTo(index, options) {
       options = options || {};
       if (typeof index === "string" && config.ids.indexOf(index) >= 0) index = config.ids.indexOf(index);
@@ -787,10 +795,7 @@
         if (want[id]) restyle(id);
       });
       showTime(step, animate);
-      step.layers.forEach(function (id) {
-        var shown = time[id] && time[id].shown !== null ? time[id].groups[time[id].shown] : time[id] ? null : layers[id];
-        if (shown && shown.bringToFront) shown.bringToFront();
-      });
+      bringToFront(step);
       drawScrubber(step);
       // The legend and the scrubber are drawn first: the view is framed clear of them.
       drawLegend(step);
@@ -837,10 +842,7 @@
         var step = steps[current];
         ids.forEach(function (id) { if (visible[id] && !time[id]) restyle(id); });
         if (timed.length) showTime(step, false);
-        step.layers.forEach(function (id) {
-          var shown = time[id] && time[id].shown !== null ? time[id].groups[time[id].shown] : time[id] ? null : layers[id];
-          if (shown && shown.bringToFront) shown.bringToFront();
-        });
+        bringToFront(step);
         nearestWorld(step);
         drawLabels(step);
       }
@@ -911,7 +913,6 @@
       // Time-aware layer id → the index of the snapshot on the map (null when hidden).
       snapshots: function () { var out = {}; Object.keys(time).forEach(function (id) { out[id] = time[id].shown; }); return out; },
       handleKey: onKey,
-      more: more,
       destroy: function () { document.removeEventListener("keydown", onKey); },
     };
     Object.defineProperty(api, "step", { get: function () { return current; }, enumerable: true });
