@@ -164,7 +164,7 @@ def test_the_first_map_is_drawn_before_the_rest_arrives_and_the_rest_goes_in_pla
         page.wait_for_timeout(300)  # frames go by; the rest is still held back
         before = page.evaluate(DRAWN)
         assert before["loaded"] is False
-        assert before["land"] == 1 and before["borders"] == 0 and before["labels"] == 0
+        assert before["land"] > 0 and before["borders"] == 0 and before["labels"] == 0
         assert before["visible"] == p.config["steps"][0]["layers"]
         for layer_id in p.layer_data:
             expected = 0 if layer_id in late["layers"] else len(p.layer_data[layer_id]["features"])
@@ -175,7 +175,7 @@ def test_the_first_map_is_drawn_before_the_rest_arrives_and_the_rest_goes_in_pla
         handler.release.set()
         page.wait_for_function("() => window.storymap.loaded === true", timeout=20_000)
         after = page.evaluate(DRAWN)
-        assert after["borders"] == 1 and after["labels"] == len(p.config["basemap"]["labels"])
+        assert after["borders"] > 0 and after["labels"] == len(p.config["basemap"]["labels"])
         for layer_id, data in p.layer_data.items():
             assert after["layers"][layer_id] == len(data["features"]), layer_id
         assert page.evaluate("document.querySelectorAll('.sm-base-label').length") > 0  # names placed

@@ -100,8 +100,23 @@
     return latlngs;
   }
 
-  // Adds land (one polygon of many parts) or borders (one polyline of many lines) to `group`;
-  // a plain GeoJSON collection is drawn as it is.
+  // Land and borders are drawn one shape per cell of CELL degrees (by where each polygon or line
+  // starts): Leaflet then skips the cells out of view with one bounds test, instead of clipping
+  // every ring of the world at each move.
+  var CELL = 30;
+  function byCell(items, first) {
+    var cells = {}, order = [];
+    items.forEach(function (item) {
+      var p = first(item);
+      var key = Math.floor(p.lng / CELL) + ":" + Math.floor(p.lat / CELL);
+      if (!cells[key]) { cells[key] = []; order.push(key); }
+      cells[key].push(item);
+    });
+    return order.map(function (key) { return cells[key]; });
+  }
+
+  // Adds land (polygons of many parts) or borders (polylines of many lines) to `group`; a plain
+  // GeoJSON collection is drawn as it is.
   function addBasemapData(group, data, options) {
     if (!data) return;
     if (data.type !== "EncodedLines") {
@@ -111,12 +126,12 @@
     var lines = data.lines ? data.lines.split(" ").map(decodeLine) : [];
     if (!lines.length) return;
     if (data.geometry !== "MultiPolygon") {
-      group.addLayer(L.polyline(lines, options));
+      byCell(lines, function (line) { return line[0]; }).forEach(function (cell) { group.addLayer(L.polyline(cell, options)); });
       return;
     }
     var polygons = [], start = 0;
     data.parts.forEach(function (count) { polygons.push(lines.slice(start, start + count)); start += count; });
-    group.addLayer(L.polygon(polygons, options));
+    byCell(polygons, function (rings) { return rings[0][0]; }).forEach(function (cell) { group.addLayer(L.polygon(cell, options)); });
   }
 
   function basemapLayers(map, base) {
@@ -229,7 +244,15 @@
     var stopPainting = onSchemeChange(paint);
     paint();
 
-    function refresh() { showBands(); placeBaseLabels(); }
+    // While a jump is held (hold), the moveend inside it adds no land: the jump's viewreset,
+    // which Leaflet fires after moveend, would project and clip all of it a second time. The
+    // caller refreshes once the view is final.
+    var held = false;
+    function refresh() { if (!held) { showBands(); placeBaseLabels(); } }
+    function hold(work) {
+      held = true;
+      try { work(); } finally { held = false; }
+    }
     map.on("zoomend moveend resize", refresh);
     // No refresh here: init's first goTo moves the map and refreshes (drawLabels), so the names
     // are measured and placed once, at the first step's view rather than folium's start view.
@@ -248,7 +271,7 @@
       paint();
       refresh();
     }
-    return { parts: parts, labels: labels, refresh: refresh, remove: remove, more: more };
+    return { parts: parts, labels: labels, refresh: refresh, hold: hold, remove: remove, more: more };
   }
 
   function init(map, layerVars, config) {
@@ -788,18 +811,28 @@
       overrides = step.style || {};
       var want = {};
       step.layers.forEach(function (id) { want[id] = true; });
-      Object.keys(layers).forEach(function (id) {
-        if (time[id]) { visible[id] = !!want[id]; if (want[id]) restyle(id); return; }
-        if (want[id] && !visible[id]) { layers[id].addTo(map); visible[id] = true; }
-        if (!want[id] && visible[id]) { map.removeLayer(layers[id]); visible[id] = false; }
-        if (want[id]) restyle(id);
-      });
-      showTime(step, animate);
-      bringToFront(step);
+      function showLayers() {
+        Object.keys(layers).forEach(function (id) {
+          if (time[id]) { visible[id] = !!want[id]; if (want[id]) restyle(id); return; }
+          if (want[id] && !visible[id]) { layers[id].addTo(map); visible[id] = true; }
+          if (!want[id] && visible[id]) { map.removeLayer(layers[id]); visible[id] = false; }
+          if (want[id]) restyle(id);
+        });
+        showTime(step, animate);
+        bringToFront(step);
+      }
+      // A flight starts with the step's layers on the map; a jump lands first, so what it adds
+      // is projected once, at the new view. The legend and the scrubber are drawn before the
+      // move either way: the view is framed clear of them.
+      if (animate) showLayers();
       drawScrubber(step);
-      // The legend and the scrubber are drawn first: the view is framed clear of them.
       drawLegend(step);
-      move(step, animate);
+      if (animate) move(step, true);
+      else {
+        if (base) base.hold(function () { move(step, false); });
+        else move(step, false);
+        showLayers();
+      }
       nearestWorld(step);
       drawLabels(step);
       description.textContent = step.description || "";
