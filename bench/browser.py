@@ -396,10 +396,57 @@ def measure_first_map(
     return {"app": app.name, "first_map_runs_ms": first, "boot": boot}
 
 
-def measure_app(browser, app: App, runs: int, presses: int, log: Callable[[str], None]) -> dict[str, Any]:
-    """First map, input → move (motion on), settled / ws bytes / remounts (reduced motion)."""
+def first_map_runs(runs: int) -> int:
+    """Runs of the first-map figure: more than the others (it is the noisiest, a whole page boot)."""
+    return 2 * runs + 1
+
+
+def measure_first_maps(
+    browser, apps: list[App], runs: int, log: Callable[[str], None]
+) -> dict[str, dict[str, Any]]:
+    """Navigation → first map for several apps on warm servers, interleaved.
+
+    Each run visits every app once, in an order that rotates from run to run, so a minute in
+    which the machine is busier weighs on every app alike (the apps are compared with each
+    other, and with the empty page, in the same run). One visit per app first warms its server.
+    """
+    for app in apps:
+        warm = Session(browser, app, "no-preference")
+        try:
+            warm.open()
+        finally:
+            warm.close()
+    out = {app.name: {"app": app.name, "first_map_runs_ms": [], "boot": [], "errors": []} for app in apps}
+    for run in range(runs):
+        log(f"first map, interleaved, run {run + 1}/{runs}")
+        shift = run % len(apps)
+        for app in apps[shift:] + apps[:shift]:
+            session = Session(browser, app, "no-preference")
+            try:
+                out[app.name]["first_map_runs_ms"].append(session.open())
+                out[app.name]["boot"].append(boot_messages(session.ws.log))
+                out[app.name]["errors"] += session.errors
+            finally:
+                session.close()
+    return out
+
+
+def measure_app(
+    browser,
+    app: App,
+    runs: int,
+    presses: int,
+    log: Callable[[str], None],
+    first: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """First map (unless ``first`` holds it, from :func:`measure_first_maps`), input → move
+    (motion on), settled / ws bytes / remounts (reduced motion)."""
     errors: list[str] = []
-    out: dict[str, Any] = measure_first_map(browser, app, runs, log, errors)
+    if first is None:
+        out: dict[str, Any] = measure_first_map(browser, app, first_map_runs(runs), log, errors)
+    else:
+        out = {key: value for key, value in first.items() if key != "errors"}
+        errors += first.get("errors", [])
 
     move_runs, move_all = [], []
     for run in range(runs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -48,7 +49,10 @@ NOTES = [
     "district polygons (bench/pure.py) through load_layer + prepare_geojson at zoom 7, cold = caches "
     "cleared, cached = the second call; bytes = compact JSON of prepare_geojson's result.",
     "First map: on a warm server (one visit before the runs: the story cache and the script's imports "
-    "are warm), each run a fresh context (empty browser cache). The floor is an empty Streamlit page "
+    "are warm), each run a fresh context (empty browser cache), 2 × runs + 1 runs (11; --quick 7). With "
+    "the tour and the baselines both selected, the four apps (ours, rebuild, keep, the empty page) are "
+    "served at once and measured interleaved: each run visits each app once, in an order that rotates. "
+    "The floor is an empty Streamlit page "
     "(bench/baselines/empty_app.py: set_page_config + one st.write), timed to its text in the page; "
     "'over the floor' = our median − the empty page's median, in the same run. 'Script runs before the "
     "first map' counts Streamlit new_session messages (decoded with Streamlit's protobuf classes).",
@@ -360,7 +364,9 @@ def _browser_groups(args: argparse.Namespace, tmp: Path, log: Callable[[str], No
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         out["chromium"] = browser.version
         try:
-            if "tour" in args.groups:
+            if {"tour", "baselines"} <= set(args.groups):
+                out.update(_side_by_side(browser, args, project, story, steps, tmp, log))
+            elif "tour" in args.groups:
 
                 def tour() -> dict[str, Any]:
                     with streamlit_server(project / "stories") as url:
@@ -368,7 +374,7 @@ def _browser_groups(args: argparse.Namespace, tmp: Path, log: Callable[[str], No
                         return bb.measure_app(browser, app, args.runs, args.presses, log)
 
                 out["ours"] = _guard(log, "tour", tour)
-            if "baselines" in args.groups:
+            elif "baselines" in args.groups:
                 for name, script in BASELINES.items():
 
                     def baseline(name: str = name, script: str = script) -> dict[str, Any]:
@@ -383,7 +389,7 @@ def _browser_groups(args: argparse.Namespace, tmp: Path, log: Callable[[str], No
                     path = ROOT / "bench" / "baselines" / EMPTY_APP
                     with bb.serve(path, {"BENCH_EMPTY_TEXT": bb.EMPTY_TEXT}, tmp / "logs") as url:
                         app = bb.App("empty", url, 0, RequestGuard)
-                        return bb.measure_first_map(browser, app, args.runs, log)
+                        return bb.measure_first_map(browser, app, bb.first_map_runs(args.runs), log)
 
                 out["empty"] = _guard(log, "baseline empty", empty)
             if {"export", "phone"} & set(args.groups):
@@ -401,6 +407,61 @@ def _browser_groups(args: argparse.Namespace, tmp: Path, log: Callable[[str], No
                     out["phone"] = _guard(log, "phone", lambda: measure_phone(browser, page, args.runs, log))
         finally:
             browser.close()
+    return out
+
+
+def _side_by_side(
+    browser,
+    args: argparse.Namespace,
+    project: Path,
+    story: Path,
+    steps: int,
+    tmp: Path,
+    log: Callable[[str], None],
+) -> dict[str, Any]:
+    """The tour, both baselines and the empty page, all four served at once: their first maps
+    are measured interleaved (bench.browser.measure_first_maps), then each app's steps."""
+    from bench import browser as bb
+    from bench.harness import RequestGuard, streamlit_server
+
+    out: dict[str, Any] = {"baselines": {}}
+    with contextlib.ExitStack() as servers:
+        try:
+            url = servers.enter_context(streamlit_server(project / "stories"))
+            apps = [bb.App("ours", f"{url}/?story={story.stem}", steps, RequestGuard)]
+            for name, script in BASELINES.items():
+                path = ROOT / "bench" / "baselines" / script
+                base = servers.enter_context(bb.serve(path, {"BENCH_STORY": str(story)}, tmp / "logs"))
+                apps.append(bb.App(name, base, steps, bb.CdnRouter))
+            path = ROOT / "bench" / "baselines" / EMPTY_APP
+            empty = servers.enter_context(bb.serve(path, {"BENCH_EMPTY_TEXT": bb.EMPTY_TEXT}, tmp / "logs"))
+            apps.append(bb.App("empty", empty, 0, RequestGuard))
+        except Exception as exc:  # a server that does not start loses the figures, not the run
+            log(f"[red]servers failed: {exc}[/red]")
+            error = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()[-2000:]}
+            return {"ours": error, "baselines": dict.fromkeys(BASELINES, error), "empty": error}
+        first = _guard(
+            log, "first map", lambda: bb.measure_first_maps(browser, apps, bb.first_map_runs(args.runs), log)
+        )
+        for app in apps:
+            if "error" in first:
+                result = first
+            elif app.name == "empty":
+                result = {k: v for k, v in first[app.name].items() if k != "errors"}
+            else:
+                result = _guard(
+                    log,
+                    app.name,
+                    lambda app=app: bb.measure_app(
+                        browser, app, args.runs, args.presses, log, first[app.name]
+                    ),
+                )
+            if app.name == "ours":
+                out["ours"] = result
+            elif app.name == "empty":
+                out["empty"] = result
+            else:
+                out["baselines"][app.name] = result
     return out
 
 

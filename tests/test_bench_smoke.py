@@ -206,3 +206,32 @@ def test_a_phone_visit_measures_map_usable_after_the_page_arrives(browser, tmp_p
     assert visit["arrived"] > 150 + visit["encoded"] / (1.6e6 / 8) * 1000 * 0.9  # the emulated network
     assert visit["lcp"] is not None and visit["lcp"] > visit["first_byte"]
     assert visit["encoded"] < visit["decoded"]  # gzipped on the wire
+
+
+def test_first_maps_are_measured_interleaved_in_a_rotating_order(monkeypatch):
+    """Each run visits every app once; the order rotates, so no app always goes first."""
+    from bench import browser as bb
+
+    visits: list[str] = []
+
+    class FakeSession:
+        def __init__(self, browser, app, motion):
+            self.app, self.errors = app, []
+            self.ws = bb.WsCounter()
+
+        def open(self) -> float:
+            visits.append(self.app.name)
+            return float(len(visits))
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setattr(bb, "Session", FakeSession)
+    apps = [bb.App(name, "http://127.0.0.1:1", 3, object) for name in ("ours", "rebuild", "keep", "empty")]
+    out = bb.measure_first_maps(None, apps, 3, lambda message: None)
+    warm, runs = visits[:4], [visits[4:8], visits[8:12], visits[12:16]]
+    assert warm == ["ours", "rebuild", "keep", "empty"]
+    assert [run[0] for run in runs] == ["ours", "rebuild", "keep"]
+    assert all(sorted(run) == sorted(warm) for run in runs)
+    assert out["keep"]["first_map_runs_ms"] == [7.0, 10.0, 13.0]  # third, second, first in its runs
+    assert bb.first_map_runs(5) == 11
