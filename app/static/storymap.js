@@ -811,28 +811,20 @@
       overrides = step.style || {};
       var want = {};
       step.layers.forEach(function (id) { want[id] = true; });
-      function showLayers() {
-        Object.keys(layers).forEach(function (id) {
-          if (time[id]) { visible[id] = !!want[id]; if (want[id]) restyle(id); return; }
-          if (want[id] && !visible[id]) { layers[id].addTo(map); visible[id] = true; }
-          if (!want[id] && visible[id]) { map.removeLayer(layers[id]); visible[id] = false; }
-          if (want[id]) restyle(id);
-        });
-        showTime(step, animate);
-        bringToFront(step);
-      }
-      // A flight starts with the step's layers on the map; a jump lands first, so what it adds
-      // is projected once, at the new view. The legend and the scrubber are drawn before the
-      // move either way: the view is framed clear of them.
-      if (animate) showLayers();
+      Object.keys(layers).forEach(function (id) {
+        if (time[id]) { visible[id] = !!want[id]; if (want[id]) restyle(id); return; }
+        if (want[id] && !visible[id]) { layers[id].addTo(map); visible[id] = true; }
+        if (!want[id] && visible[id]) { map.removeLayer(layers[id]); visible[id] = false; }
+        if (want[id]) restyle(id);
+      });
+      showTime(step, animate);
+      bringToFront(step);
       drawScrubber(step);
+      // The legend and the scrubber are drawn first: the view is framed clear of them.
       drawLegend(step);
-      if (animate) move(step, true);
-      else {
-        if (base) base.hold(function () { move(step, false); });
-        else move(step, false);
-        showLayers();
-      }
+      // A jump adds the land it needs once it has landed (see basemapLayers' hold).
+      if (base && !animate) base.hold(function () { move(step, false); });
+      else move(step, animate);
       nearestWorld(step);
       drawLabels(step);
       description.textContent = step.description || "";
