@@ -1,4 +1,5 @@
-"""The container: the Dockerfile's CMD and HEALTHCHECK, run here as written (no Docker needed).
+"""The container: the Dockerfile's CMD and HEALTHCHECK, run here as written (no Docker needed;
+where a Docker daemon runs, the image itself is built, run and health-checked too).
 
 The image runs one command, ``storymap serve stories --address 0.0.0.0 --port 8501 --no-open``;
 this test runs that same command line from the Dockerfile (``storymap`` as ``python -m app``
@@ -17,6 +18,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -157,11 +159,56 @@ def _docker_daemon() -> bool:
     not _docker_daemon(),
     reason="no Docker daemon here: the CMD and HEALTHCHECK are exercised above without it",
 )
-def test_the_image_builds() -> None:
+def test_the_image_builds_runs_and_reports_healthy() -> None:
+    """Where Docker runs: the image builds, its container answers with the flagship's page,
+    Docker's own HEALTHCHECK reports it healthy, and `docker stop` ends it cleanly."""
     built = subprocess.run(
-        ["docker", "build", "-q", "-t", "storymap-test", str(ROOT)],
+        ["docker", "build", "-q", "--network", "host", "-t", "storymap-test", str(ROOT)],
         capture_output=True,
         text=True,
         timeout=1800,
     )
     assert built.returncode == 0, built.stderr[-2000:]
+    port = server.free_port()
+    name = f"storymap-test-{port}"
+    started = subprocess.run(
+        [
+            "docker",
+            "run",
+            "-d",
+            "--name",
+            name,
+            "-p",
+            f"127.0.0.1:{port}:8501",
+            "--health-interval=1s",
+            "storymap-test",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode == 0, started.stderr[-2000:]
+    try:
+        status = ""
+        for _ in range(120):
+            status = subprocess.run(
+                ["docker", "inspect", "-f", "{{.State.Health.Status}}", name], capture_output=True, text=True
+            ).stdout.strip()
+            if status in ("healthy", "unhealthy"):
+                break
+            time.sleep(0.5)
+        assert status == "healthy"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/?story=russia-iran", timeout=10) as page:
+            assert page.status == 200 and b"<noscript>" in page.read()
+        stopped = subprocess.run(
+            ["docker", "stop", "-t", "20", name], capture_output=True, text=True, timeout=60
+        )
+        assert stopped.returncode == 0
+        code = subprocess.run(
+            ["docker", "inspect", "-f", "{{.State.ExitCode}}", name], capture_output=True, text=True
+        )
+        logs = subprocess.run(["docker", "logs", name], capture_output=True, text=True).stdout
+        assert code.stdout.strip() == "0", logs[-2000:]
+        assert "Traceback" not in logs
+    finally:
+        subprocess.run(["docker", "rm", "-f", name], capture_output=True)
