@@ -372,28 +372,13 @@ def boot_messages(log: list[tuple[str, str, int]]) -> dict[str, Any]:
 def measure_first_map(
     browser, app: App, runs: int, log: Callable[[str], None], errors: list[str] | None = None
 ) -> dict[str, Any]:
-    """Navigation → first map (or, for the empty page, its text) on a warm server, fresh contexts.
-
-    One visit first warms the server (the story cache, the script's imports): the figure is a
-    running server's, as a reader meets it. Every run is a new browser context (empty cache).
-    """
-    warm = Session(browser, app, "no-preference")
-    try:
-        warm.open()
-    finally:
-        warm.close()
-    first, boot = [], []
-    for run in range(runs):
-        log(f"{app.name}: first map, run {run + 1}/{runs}")
-        session = Session(browser, app, "no-preference")
-        try:
-            first.append(session.open())
-            boot.append(boot_messages(session.ws.log))
-            if errors is not None:
-                errors += session.errors
-        finally:
-            session.close()
-    return {"app": app.name, "first_map_runs_ms": first, "boot": boot}
+    """Navigation → first map (or, for the empty page, its text) of one app: the one-app case of
+    :func:`measure_first_maps`; the pages' errors go to ``errors``."""
+    out = measure_first_maps(browser, [app], runs, log)[app.name]
+    page_errors = out.pop("errors")
+    if errors is not None:
+        errors += page_errors
+    return out
 
 
 def first_map_runs(runs: int) -> int:
@@ -404,11 +389,14 @@ def first_map_runs(runs: int) -> int:
 def measure_first_maps(
     browser, apps: list[App], runs: int, log: Callable[[str], None]
 ) -> dict[str, dict[str, Any]]:
-    """Navigation → first map for several apps on warm servers, interleaved.
+    """Navigation → first map (or, for the empty page, its text) for several apps, interleaved.
 
-    Each run visits every app once, in an order that rotates from run to run, so a minute in
-    which the machine is busier weighs on every app alike (the apps are compared with each
-    other, and with the empty page, in the same run). One visit per app first warms its server.
+    One visit per app first warms its server (the story cache, the script's imports): the figure
+    is a running server's, as a reader meets it. Every run is a new browser context (empty cache)
+    per app; each run visits every app once, in an order that rotates from run to run, so a
+    minute in which the machine is busier weighs on every app alike (the apps are compared with
+    each other, and with the empty page, in the same run). Each app's page errors are in its
+    ``errors``.
     """
     for app in apps:
         warm = Session(browser, app, "no-preference")
@@ -418,7 +406,7 @@ def measure_first_maps(
             warm.close()
     out = {app.name: {"app": app.name, "first_map_runs_ms": [], "boot": [], "errors": []} for app in apps}
     for run in range(runs):
-        log(f"first map, interleaved, run {run + 1}/{runs}")
+        log(f"{', '.join(app.name for app in apps)}: first map, run {run + 1}/{runs}")
         shift = run % len(apps)
         for app in apps[shift:] + apps[:shift]:
             session = Session(browser, app, "no-preference")
@@ -445,8 +433,8 @@ def measure_app(
     if first is None:
         out: dict[str, Any] = measure_first_map(browser, app, first_map_runs(runs), log, errors)
     else:
-        out = {key: value for key, value in first.items() if key != "errors"}
-        errors += first.get("errors", [])
+        out = dict(first)
+        errors += out.pop("errors")
 
     move_runs, move_all = [], []
     for run in range(runs):

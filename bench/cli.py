@@ -447,7 +447,8 @@ def _side_by_side(
             if "error" in first:
                 result = first
             elif app.name == "empty":
-                result = {k: v for k, v in first[app.name].items() if k != "errors"}
+                result = dict(first["empty"])
+                result.pop("errors")
             else:
                 result = _guard(
                     log,
