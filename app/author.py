@@ -254,6 +254,8 @@ class Watch:
         config = dict(entry.config)
         if config.get("basemap") is self.sent.get(BASEMAP):
             del config["basemap"]  # the map keeps the one it has (the controller's reload reads so)
+        elif config.get("basemap"):  # the whole of it at once: the map is already on screen
+            config["basemap"] = {k: v for k, v in config["basemap"].items() if k != "first_land"}
         self.sent = {**entry.layer_data, BASEMAP: entry.config.get("basemap")}
         self.payload = {"config": config, "layers": changed}
 

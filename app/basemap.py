@@ -54,6 +54,7 @@ MARGIN = 0.25  # each band's area reaches this share of a view's span beyond eac
 WORLD_ZOOM = 3.0  # the always-present 1:110m world is simplified for this zoom
 MAX_BASEMAP_ZOOM = 9.0  # 1:10m holds no detail beyond this
 MERCATOR_LAT = 85.0511
+FIRST_LAND_SHARE = 0.6  # the first view's own land goes first only if at most this share of the story's
 LABEL_KINDS = ("ocean", "country", "sea", "capital", "city")  # placement priority, first wins
 ATTRIBUTION = (
     '<a href="https://www.naturalearthdata.com/" target="_blank" rel="noopener noreferrer">Natural Earth</a>'
@@ -291,15 +292,19 @@ def decode_collection(encoded: dict[str, Any]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": [feature] if coords else []}
 
 
-def basemap_data(views: list[View], labels: bool = True) -> dict[str, Any]:
-    """The basemap the views need: ``land`` and ``borders`` GeoJSON, ``labels`` and ``bands``."""
-    land, borders, summary = [], [], []
+def basemap_data(views: list[View], labels: bool = True, borders: bool = True) -> dict[str, Any]:
+    """The basemap the views need: ``land`` and ``borders`` GeoJSON, ``labels`` and ``bands``.
+
+    Without ``borders`` (the first view's land alone, see :func:`first_land`), ``borders`` is empty.
+    """
+    land, lines, summary = [], [], []
+    kinds = (("land", 2, land), ("borders", 1, lines)) if borders else (("land", 2, land),)
     deepest = WORLD_ZOOM
     for res, zoom, area in bands(views):
         # Simplify and snap first, clip last: neighbouring bands then share their cut edges exactly
         # and the union below dissolves them (no seam where two scales meet).
         tolerance, grid = tolerance_for_zoom(zoom), 10.0 ** -precision_for_zoom(zoom)
-        for kind, dims, out in (("land", 2, land), ("borders", 1, borders)):
+        for kind, dims, out in kinds:
             data = shapely.set_precision(
                 shapely.simplify(_only(_read(res, kind, area), dims), tolerance), grid
             )
@@ -308,7 +313,7 @@ def basemap_data(views: list[View], labels: bool = True) -> dict[str, Any]:
         summary.append({"scale": res, "zoom": round(zoom, 2), "bounds": [round(v, 3) for v in area.bounds]})
     digits = precision_for_zoom(deepest)
     land_geom = _only(shapely.union_all([g for g in land if not g.is_empty]), 2)
-    border_geom = _only(shapely.union_all([g for g in borders if not g.is_empty]), 1)
+    border_geom = _only(shapely.union_all([g for g in lines if not g.is_empty]), 1)
     return {
         "land": {"type": "FeatureCollection", "features": [_feature(land_geom, digits)]},
         "borders": {"type": "FeatureCollection", "features": [_feature(border_geom, digits)]},
@@ -317,6 +322,21 @@ def basemap_data(views: list[View], labels: bool = True) -> dict[str, Any]:
         "attribution": f"{ATTRIBUTION} | {LABELS_ATTRIBUTION}" if labels else ATTRIBUTION,
         "digits": digits,
     }
+
+
+def first_land(views: list[View], land: dict[str, Any]) -> dict[str, Any] | None:
+    """The first view's own land, encoded, when it is much lighter than the story's ``land``.
+
+    The first map needs only its own view's detail: a story that zooms into a city later carries
+    that city's coastline at its finest, which the first step, framed wider, would project and
+    clip for nothing. Pages draw this first and the story's whole land after the first frame,
+    in its place (``StoryMap.later``). None when it would save little (one view, or views alike).
+    """
+    if len(set(views)) < 2:
+        return None
+    data = basemap_data(views[:1], labels=False, borders=False)
+    first = encode_collection(data["land"], data["digits"])
+    return first if len(first["lines"]) <= FIRST_LAND_SHARE * len(land["lines"]) else None
 
 
 @functools.lru_cache(maxsize=1)

@@ -82,20 +82,26 @@ class StoryController(MacroElement):
     @property
     def config_string(self) -> Markup:
         """The config as compact JSON in a JavaScript string, safe inside a <script> (see
-        :func:`js_string`), without the basemap parts that travel in the late data."""
+        :func:`js_string`), without the basemap parts that travel in the late data. The first
+        view's own land (``first_land``, see :func:`app.basemap.first_land`) stands in for the
+        whole land until that arrives."""
         config = self.config
+        base = config.get("basemap")
+        if base:
+            first = base.get("first_land") if self.late else None
+            late = self.LATE_BASEMAP if self.late else ()
+            base = {k: v for k, v in base.items() if k not in late and k != "first_land"}
+            config = {**config, "basemap": {**base, "land": first} if first else base}
         if self.late:
             config = {**config, "late": True}  # the controller's `loaded` waits for it
-            if config.get("basemap"):
-                base = {k: v for k, v in config["basemap"].items() if k not in self.LATE_BASEMAP}
-                config = {**config, "basemap": base}
         return Markup(js_string(script_json(config)))
 
     def send_later(self, layer_data: dict[str, Any]) -> dict[str, Any]:
         """Take out of the map's script what the first step does not draw, and return it.
 
-        That is the basemap's borders and names, and the data of every GeoJSON layer the first
-        step does not show (its folium layer is left empty). A page sends the returned data after
+        That is the basemap's borders and names (and its whole land, when the first view's own
+        land goes first), and the data of every GeoJSON layer the first step does not show (its
+        folium layer is left empty). A page sends the returned data after
         the map's script (``StoryMap.later``), so the first map is drawn as soon as the script
         has arrived and run; the rest is added after the map's first frame.
         """
@@ -108,6 +114,8 @@ class StoryController(MacroElement):
         base = self.config.get("basemap")
         if base:
             late["basemap"] = {k: base[k] for k in self.LATE_BASEMAP if k in base}
+            if base.get("first_land"):
+                late["basemap"]["land"] = base["land"]
         self.late = bool(late["layers"] or late.get("basemap"))
         return late
 
@@ -457,6 +465,9 @@ def basemap_config(
     # Land and borders travel as encoded lines (lossless, a fifth of the GeoJSON; storymap.js decodes them).
     encoded = {kind: basemap.encode_collection(data[kind], digits) for kind in ("land", "borders")}
     found = {**data, **encoded, **basemap.styles("light"), "dark": basemap.styles("dark")}
+    first = basemap.first_land(list(views), encoded["land"])
+    if first is not None:
+        found["first_land"] = first  # drawn first; the whole land follows (StoryController.send_later)
     with _BASEMAPS_LOCK:  # author mode builds basemaps in a background thread
         _BASEMAPS[key] = found
         while len(_BASEMAPS) > BASEMAPS_KEPT:

@@ -1,6 +1,7 @@
 """The map's late data: what the first step does not draw travels after the map's script.
 
-The basemap's borders and names and the layers the first step does not show are left out of
+The basemap's borders and names (and its whole land, where the first view's own land goes
+first) and the layers the first step does not show are left out of
 the map's script (``MapParts.late``, ``StoryMap.later``); the page puts them after it. Checked
 here: what goes where (Python), and in Chromium that the first map is drawn while the rest is
 still on the network, then the rest arrives in place (a page served by a local server that
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from app import basemap
 from app.export import render_page
 from app.mapview import map_document, map_parts
 from app.validate import check_story
@@ -51,9 +53,14 @@ def test_the_first_step_travels_in_the_script_and_the_rest_after_it(parts):
         count = 0 if layer_id in late["layers"] else len(p.layer_data[layer_id]["features"])
         assert len(added[var]["features"]) == count, layer_id
     base = p.config["basemap"]  # MapParts.config is whole: Python code reads all of it
-    assert set(late["basemap"]) == {"borders", "labels"}
+    # The flagship's first view is wide and later ones zoom in: the script carries the first
+    # view's own land, much lighter, and the whole land comes with the rest.
+    assert set(late["basemap"]) == {"land", "borders", "labels"}
     assert late["basemap"]["borders"] == base["borders"] and late["basemap"]["labels"] == base["labels"]
-    assert base["land"]["lines"].split(" ")[0] in p.script
+    assert late["basemap"]["land"] == base["land"]
+    assert len(base["first_land"]["lines"]) < 0.6 * len(base["land"]["lines"])
+    assert base["first_land"]["lines"] in p.script
+    assert base["land"]["lines"].split(" ")[0] not in p.script
     assert base["borders"]["lines"].split(" ")[0] not in p.script
     assert '\\"late\\":true' in p.script  # in the config's JSON text, a JS string (JSON.parse)
 
@@ -96,8 +103,10 @@ def test_a_story_whose_first_step_shows_every_layer_sends_only_the_basemap_late(
     )
     checked = check_story(story)
     assert not checked.errors, checked.errors
-    late = json.loads(map_parts(checked).late)
+    parts = map_parts(checked)
+    late = json.loads(parts.late)
     assert late["layers"] == {} and set(late["basemap"]) == {"borders", "labels"}
+    assert "first_land" not in parts.config["basemap"]  # one view: its land is the story's land
 
 
 class _Held(http.server.BaseHTTPRequestHandler):
@@ -150,6 +159,21 @@ DRAWN = """() => {
 }"""
 
 
+# The land's polygons as drawn (one shape per cell; Leaflet's GeoJSON, unrounded, rings closed).
+LAND = """() => {
+  const out = [];
+  window.storymap.basemap.parts[0].layer.eachLayer((shape) => {
+    const g = shape.toGeoJSON(false).geometry;
+    (g.type === "MultiPolygon" ? g.coordinates : [g.coordinates]).forEach((p) => out.push(p));
+  });
+  return out;
+}"""
+
+
+def _polygons(encoded: dict) -> list:
+    return basemap.decode_collection(encoded)["features"][0]["geometry"]["coordinates"]
+
+
 @pytest.mark.browser
 def test_the_first_map_is_drawn_before_the_rest_arrives_and_the_rest_goes_in_place(browser, held_page, parts):
     url, handler = held_page
@@ -170,6 +194,8 @@ def test_the_first_map_is_drawn_before_the_rest_arrives_and_the_rest_goes_in_pla
             expected = 0 if layer_id in late["layers"] else len(p.layer_data[layer_id]["features"])
             assert before["layers"][layer_id] == expected, layer_id
         assert before["drawn"] > 0
+        base = p.config["basemap"]
+        assert sorted(page.evaluate(LAND)) == sorted(_polygons(base["first_land"]))  # the first view's own
         assert page.evaluate("document.querySelectorAll('.sm-step').length") == len(checked.story.steps)
 
         handler.release.set()
@@ -179,6 +205,7 @@ def test_the_first_map_is_drawn_before_the_rest_arrives_and_the_rest_goes_in_pla
         for layer_id, data in p.layer_data.items():
             assert after["layers"][layer_id] == len(data["features"]), layer_id
         assert page.evaluate("document.querySelectorAll('.sm-base-label').length") > 0  # names placed
+        assert sorted(page.evaluate(LAND)) == sorted(_polygons(base["land"]))  # the whole land, in its place
         # A step with a late layer shows it, tooltips and all, as it would had it come first.
         target = next(i for i, s in enumerate(p.config["steps"]) if set(s["layers"]) & set(late["layers"]))
         page.evaluate("(i) => window.storymap.goTo(i, {animate: false})", target)

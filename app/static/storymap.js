@@ -264,8 +264,14 @@
       labels.forEach(function (label) { if (label.node) label.node.remove(); });
       if (map.attributionControl && base.attribution) map.attributionControl.removeAttribution(base.attribution);
     }
-    // The borders and names a page sends after the map's first frame (StoryMap.later).
+    // The borders and names a page sends after the map's first frame (StoryMap.later), and the
+    // story's whole land where the first view's own land went first (app/basemap.py, first_land).
     function more(late) {
+      if (late.land) {
+        base.land = late.land;  // the config says what is drawn
+        parts[0].layer.clearLayers();
+        addBasemapData(parts[0].layer, late.land, landOptions);
+      }
       addBasemapData(parts[1].layer, late.borders, borderOptions);
       (late.labels || []).forEach(function (row) { labels.push(toLabel(row)); });
       paint();
