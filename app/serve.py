@@ -40,7 +40,8 @@ SETTINGS: dict[str, str | bool] = {
     "logger.hideWelcomeMessage": True,
     "client.showErrorDetails": "none",  # a reader never sees a traceback
     "client.toolbarMode": "viewer",
-    "theme.base": "light",
+    # No theme.base: Streamlit follows the reader's system colour scheme, as the map and our own
+    # styles do (prefers-color-scheme).
     # Streamlit's full gc.collect() after every rerun cost ~100 ms of server CPU per step (the
     # imports leave ~120k objects to scan); steps allocate little, so the collector's own
     # thresholds are enough. Measured with `python -m bench --only load,long`.

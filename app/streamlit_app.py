@@ -62,7 +62,7 @@ CHROME_CSS = {
 .st-key-present-stage-start { display: grid !important; grid-template-columns: clamp(300px, 30vw, 560px) minmax(0, 1fr); gap: 0 !important; }
 .st-key-present-stage > div, .st-key-present-stage-start > div { width: auto !important; min-width: 0; }
 .st-key-present-text { height: 100vh; overflow-y: auto; box-sizing: border-box; padding: 28px 32px 84px;
-  background: #fff; border-inline-start: 1px solid #dedbd2; }
+  border-inline-start: 1px solid var(--sm-edge); }
 .st-key-present-text .sm-text p, .st-key-present-text .sm-text li { font-size: 1.3rem; line-height: 1.45; }
 .st-key-present-text h2 { font-size: 1.9rem; }
 @media (max-width: 800px) {
@@ -72,14 +72,14 @@ CHROME_CSS = {
 """,
     "author": """
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
-.sm-problems { margin: 0 0 1rem; padding: 0.6rem 0.8rem; border: 1px solid #dedbd2; border-radius: 6px; background: #fbfaf7; }
-.sm-problems-broken { border-color: #b3261e; background: #fdf3f2; }
+.sm-problems { margin: 0 0 1rem; padding: 0.6rem 0.8rem; border: 1px solid var(--sm-edge); border-radius: 6px; background: var(--sm-note); }
+.sm-problems-broken { border-color: var(--sm-error); background: var(--sm-error-note); }
 .sm-problems-status { margin: 0; font-size: 0.92rem; }
 .sm-problem-list { margin: 0.5rem 0 0; padding: 0; list-style: none; max-height: 40vh; overflow-y: auto; }
 .sm-problem { margin: 0.35rem 0; font-size: 0.88rem; line-height: 1.35; overflow-wrap: anywhere; }
 .sm-problem-where { font-size: 0.82rem; }
-.sm-problem-kind { font-weight: 600; color: #8a1c14; }
-.sm-problem-warning .sm-problem-kind { color: #6b4e00; }
+.sm-problem-kind { font-weight: 600; color: var(--sm-error-text); }
+.sm-problem-warning .sm-problem-kind { color: var(--sm-warning-text); }
 .sm-problem-step { font-size: 0.8rem; padding: 0 0.4rem; margin-inline-start: 0.2rem; }
 """,
     "presenter": """
@@ -88,7 +88,7 @@ CHROME_CSS = {
 .block-container, [data-testid="stMainBlockContainer"] { padding: 0.75rem 1rem !important; max-width: 100% !important; }
 .st-key-presenter-stage { display: grid !important; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.25rem; align-items: start; }
 .st-key-presenter-stage > div { width: auto !important; min-width: 0; }
-.sm-presenter-heading { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.06em; color: #55555f; margin: 1rem 0 0.3rem; }
+.sm-presenter-heading { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.06em; color: var(--sm-muted); margin: 1rem 0 0.3rem; }
 .sm-notes p, .sm-notes li { font-size: 1.25rem; line-height: 1.45; }
 .sm-next { font-size: 1.05rem; font-weight: 600; }
 @media (max-width: 800px) { .st-key-presenter-stage { grid-template-columns: minmax(0, 1fr); } }
@@ -96,6 +96,16 @@ CHROME_CSS = {
 }
 
 BASE_CSS = """
+/* Colours of our own elements, light and dark: Streamlit follows the reader's system colour
+   scheme (app/serve.py), and so do these and the map. */
+:root { --sm-muted: #555; --sm-soft: #444; --sm-rule: #ddd; --sm-edge: #dedbd2;
+  --sm-tint: rgba(0, 0, 0, 0.06); --sm-note: #fbfaf7; --sm-error: #b3261e; --sm-error-note: #fdf3f2;
+  --sm-error-text: #8a1c14; --sm-warning-text: #6b4e00; }
+@media (prefers-color-scheme: dark) {
+  :root { --sm-muted: #b9bac0; --sm-soft: #cfd0d6; --sm-rule: #3b3d45; --sm-edge: #3b3d45;
+    --sm-tint: rgba(255, 255, 255, 0.1); --sm-note: #1a1c22; --sm-error: #f28b82; --sm-error-note: #2a1715;
+    --sm-error-text: #f6aea9; --sm-warning-text: #f0cf6c; }
+}
 .st-key-stage { display: grid !important; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1.5rem; align-items: start; }
 .st-key-stage-start { display: grid !important; grid-template-columns: minmax(0, 2fr) minmax(0, 3fr); gap: 1.5rem; align-items: start; }
 .st-key-stage > div, .st-key-stage-start > div { width: auto !important; min-width: 0; }
@@ -105,14 +115,14 @@ BASE_CSS = """
 .sm-story-header .sm-title { font-size: 2.4rem; line-height: 1.15; font-weight: 700; margin: 0 0 0.4rem; padding: 0; }
 .sm-media { margin: 0 0 1em; }
 .sm-media img, .sm-media video, .sm-media audio { display: block; max-width: 100%; height: auto; }
-.sm-media figcaption { font-size: 0.85rem; color: #555; margin-top: 0.3rem; }
+.sm-media figcaption { font-size: 0.85rem; color: var(--sm-muted); margin-top: 0.3rem; }
 .sm-credit { font-style: italic; }
-.sm-subtitle { font-size: 1.05rem; font-style: italic; color: #444; margin: 0 0 0.4rem; }
-.sm-byline { font-size: 0.9rem; color: #555; margin: 0; }
+.sm-subtitle { font-size: 1.05rem; font-style: italic; color: var(--sm-soft); margin: 0 0 0.4rem; }
+.sm-byline { font-size: 0.9rem; color: var(--sm-muted); margin: 0; }
 .sm-author { font-weight: 600; }
 .sm-step h2 { margin: 0 0 0.5rem; padding: 0; }
-.sm-step-number { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.05em; color: #555; margin: 0 0 0.2rem; }
-.sm-step-meta { margin-top: 0.8rem; padding-top: 0.5rem; border-top: 1px solid #ddd; font-size: 0.88rem; color: #444; }
+.sm-step-number { font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.05em; color: var(--sm-muted); margin: 0 0 0.2rem; }
+.sm-step-meta { margin-top: 0.8rem; padding-top: 0.5rem; border-top: 1px solid var(--sm-rule); font-size: 0.88rem; color: var(--sm-soft); }
 .sm-step-meta p { margin: 0 0 0.2rem; }
 .sm-as-of, .sm-sources-label { font-weight: 600; }
 .sm-sources { margin: 0.1rem 0 0; padding-inline-start: 1.1rem; }
@@ -123,7 +133,7 @@ BASE_CSS = """
 .sm-stories a { display: block; min-height: 24px; padding: 0.3rem 0.5rem; border-radius: 4px; line-height: 1.3;
   color: inherit; text-decoration: none; overflow-wrap: break-word; }
 .sm-stories a:hover { text-decoration: underline; }
-.sm-stories a[aria-current="page"] { font-weight: 600; background: rgba(0, 0, 0, 0.06); }
+.sm-stories a[aria-current="page"] { font-weight: 600; background: var(--sm-tint); }
 """
 
 

@@ -95,17 +95,24 @@ def server(tmp_path_factory):
         yield url
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize(
     ("mode", "width", "height"),
     [("tour", 1280, 800), ("tour", 390, 844), ("present", 1280, 720), ("embed", 800, 600)],
     ids=lambda v: str(v),
 )
-def test_the_tour_has_no_violations(browser, server, mode, width, height):
-    context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+def test_the_tour_has_no_violations(browser, server, mode, width, height, scheme):
+    """In the reader's colour scheme: Streamlit's page, our styles and the map all follow it."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, reduced_motion="reduce", color_scheme=scheme
+    )
     context.route("**/*", RequestGuard())
     page = context.new_page()
     page.goto(f"{server}/?story=russia-iran&mode={mode}")
     wait_for_app(page)
+    paper = page.evaluate("getComputedStyle(document.querySelector('.stApp')).backgroundColor")
+    channels = [int(v) for v in paper[paper.index("(") + 1 : -1].split(",")[:3]]
+    assert (max(channels) < 60) if scheme == "dark" else (min(channels) > 240), paper
     page.evaluate(f"storymap.goTo({MIDDLE})")
     wait_for_step(page, MIDDLE)
     frame = page.locator("iframe[data-testid=storymap-frame]").element_handle().content_frame()

@@ -184,8 +184,12 @@ def test_saves_show_on_the_live_map_on_the_step_being_edited(browser, project):
     context.close()
 
 
-@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)], ids=["desktop", "phone"])
-def test_author_mode_with_problems_has_no_axe_violations(browser, tmp_path, width, height):
+@pytest.mark.parametrize(
+    ("width", "height", "scheme"),
+    [(1280, 800, "light"), (390, 844, "light"), (1280, 800, "dark")],
+    ids=["desktop", "phone", "desktop-dark"],
+)
+def test_author_mode_with_problems_has_no_axe_violations(browser, tmp_path, width, height, scheme):
     axe = pytest.importorskip("tests.test_accessibility_browser")  # skips without axe-core
     root = copy_project(tmp_path, stories=[])
     (root / "geodata" / "draft-places.geojson").write_bytes(
@@ -193,7 +197,9 @@ def test_author_mode_with_problems_has_no_axe_violations(browser, tmp_path, widt
     )
     story = root / "stories" / f"{SLUG}.md"
     story.write_text(story_text(), encoding="utf-8")
-    context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, reduced_motion="reduce", color_scheme=scheme
+    )
     context.route("**/*", RequestGuard())
     page = context.new_page()
     with streamlit_server(root / "stories") as url:
