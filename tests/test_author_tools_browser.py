@@ -52,8 +52,8 @@ def replace_map_block(story: Path, step_id: str, block: str) -> None:
     story.write_text(text[: match.start(2)] + block + text[match.end(2) :], encoding="utf-8")
 
 
-def open_map(browser, page_path: Path, size: tuple[int, int], step: int):
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+def open_map(browser, page_path: Path, size: tuple[int, int], step: int, scheme: str = "light"):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, color_scheme=scheme)
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
     errors: list[str] = []
@@ -296,8 +296,9 @@ def test_copying_a_step_as_shown_gives_back_its_own_center_and_zoom(
     context.close()
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", [(1280, 800), (390, 844)], ids=lambda s: f"{s[0]}x{s[1]}")
-def test_the_author_tools_pass_axe(browser, tmp_path: Path, size: tuple[int, int]) -> None:
+def test_the_author_tools_pass_axe(browser, tmp_path: Path, size: tuple[int, int], scheme: str) -> None:
     if not (ROOT / "node_modules" / "axe-core" / "axe.min.js").exists():
         pytest.skip("axe-core is not installed (npm ci)")
     from tests.test_accessibility_browser import violations
@@ -305,7 +306,9 @@ def test_the_author_tools_pass_axe(browser, tmp_path: Path, size: tuple[int, int
     story = copy_project(tmp_path / "project", [FLAGSHIP]) / "stories" / FLAGSHIP.name
     block = "center: [39.5, 46.5]\nzoom: 5\nlayers: [places]\nhighlight: {layer: places, ids: [tabriz]}\n"
     replace_map_block(story, "history", block)  # no sources, no as-of: two badges
-    context, page = open_map(browser, write_document(story, tmp_path / "author.html", author=True), size, 2)
+    context, page = open_map(
+        browser, write_document(story, tmp_path / "author.html", author=True), size, 2, scheme
+    )
     page.evaluate("window.storymap.map.panBy([2000, 0], {animate: false})")  # and an out-of-view badge
     page.locator(".sm-author-badge[data-kind='out_of_view']").first.wait_for()
     page.get_by_role("button", name="Copy this view").click()
