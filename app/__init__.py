@@ -13,7 +13,7 @@ checks that no module imports a later stage):
   problem at once;
 - :mod:`app.mapview` builds the one folium map a story needs, plus the step controller payload;
 - :mod:`app.export` writes a self-contained HTML page;
-- :mod:`app.tour` and :mod:`app.streamlit_app`: the Streamlit tour (a thin shell).
+- :mod:`app.tour`, :mod:`app.page` and :mod:`app.streamlit_app`: the Streamlit tour (a thin shell).
 """
 
 __version__ = "0.1.0"

@@ -1,7 +1,7 @@
 """Author mode's logic, free of Streamlit: watch a story's files, re-check it on save, and
 say what the live map needs to change.
 
-The shell (:mod:`app.streamlit_app`) polls :meth:`Watch.refresh` a few times a second. A poll
+The shell (:mod:`app.page`) polls :meth:`Watch.refresh` a few times a second. A poll
 is a handful of ``stat`` calls (:func:`fingerprint`); only when a file changed is the story
 checked again and its map rebuilt (layer files that did not change come from
 :mod:`app.geodata`'s caches, the basemap from :mod:`app.mapview`'s). A save that breaks the

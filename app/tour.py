@@ -1,7 +1,7 @@
 """The guided tour's logic, free of Streamlit so it can be tested directly.
 
 Reading URL parameters (``story``, ``step``, ``mode``), listing the stories folder and
-building the map document for a story all live here; :mod:`app.streamlit_app` wires them.
+building the map document for a story all live here; :mod:`app.page` wires them.
 """
 
 from __future__ import annotations
