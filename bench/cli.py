@@ -78,7 +78,7 @@ SESSION_NOTES = {
     "long": "Long (opt-in: --only long): one session, 500 step changes (10 × (to the last step, back, to "
     "step 9, back), so every checkpoint is on step 1); after loading, after 50 changes (warm-up) and "
     "every 50 after: server RSS (/proc/<pid>/status VmRSS), the page's JS heap after a forced GC (CDP; the "
-    "map frame is a same-origin srcdoc iframe in the same renderer and heap), DOM nodes of the page and "
+    "map frame is a same-origin iframe in the same renderer and heap), DOM nodes of the page and "
     "of the map frame, Leaflet layers on the map, tooltips/labels and JS event listeners. "
     "'Growth' = end − start; 'after warm-up' = end − after 50.",
 }

@@ -15,8 +15,8 @@ reader, reduced motion (the map jumps, so a step is settled when the server has 
 * long: one session, 500 step changes (10 × (to the last step, back, to step 9, back); every
   checkpoint is on step 1), measured after loading, after 50 changes and after each further
   50: server RSS (/proc/<pid>/status VmRSS), the page's JS heap after a forced GC (CDP
-  ``HeapProfiler.collectGarbage`` + ``Performance.getMetrics``; the map frame is a srcdoc
-  iframe, same origin, same renderer and isolate, so the page's heap includes it), DOM nodes
+  ``HeapProfiler.collectGarbage`` + ``Performance.getMetrics``; the map frame is a same-origin
+  iframe, same renderer and isolate, so the page's heap includes it), DOM nodes
   of the page and of the map frame, Leaflet layers on the map, tooltips and labels, and
   event listeners.
 """
@@ -84,7 +84,7 @@ SETTLE_JS = r"""
 })();
 """
 
-# Leak probes, top page and map frame (a srcdoc iframe, so same origin: its document is readable).
+# Leak probes, top page and map frame (a same-origin iframe: its document is readable).
 PROBE_JS = r"""
 () => {
   const sm = window.storymap;

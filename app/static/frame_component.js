@@ -123,33 +123,45 @@ function build(root, data, setTriggerValue) {
   prev.addEventListener("click", () => { const api = frameApi(root); if (api) api.goTo(api.step - 1, { source: "button" }); });
   next.addEventListener("click", () => { const api = frameApi(root); if (api) api.goTo(api.step + 1, { source: "button" }); });
 
-  frame.addEventListener("load", () => {
-    const win = frame.contentWindow;
-    const start = () => {
-      installProxy(root);
-      const api = win.storymap;
-      if (data.initial > 0) api.goTo(data.initial, { animate: false, source: "server" });
-      update(api.step, api.steps);
-      const room = presentationRoom(data, api);
-      win.addEventListener("storymap:step", (event) => {
-        const detail = event.detail;
-        update(detail.step, win.storymap.steps);
-        window.dispatchEvent(new CustomEvent("storymap:step", { detail }));
-        if (detail.source !== "server" && detail.source !== "init" && detail.source !== "reload") root._trigger("step", detail.step);
-        if (room) room.moved(detail);
-      });
-      root.dataset.ready = "true";
-      applyRevision(root);
-      window.dispatchEvent(new CustomEvent(READY, { detail: { steps: api.steps } }));
-      // The rest of the map (borders, names, later steps' layers) goes in after its first frame.
-      const loaded = () => window.dispatchEvent(new CustomEvent("storymap:loaded", { detail: { step: api.step } }));
-      if (api.loaded) loaded();
-      else win.addEventListener("storymap:loaded", loaded, { once: true });
-    };
-    if (win.storymap) start();
-    else win.addEventListener(READY, start, { once: true });
-  });
-  frame.srcdoc = data.doc;
+  // The map's document is written into the frame's first, empty document (document.write) rather
+  // than given as srcdoc: a srcdoc is a navigation, which sends the ~0.5 MB document through the
+  // browser process and back and builds a second document before the map's script can start.
+  const start = (win) => {
+    installProxy(root);
+    const api = win.storymap;
+    if (data.initial > 0) api.goTo(data.initial, { animate: false, source: "server" });
+    update(api.step, api.steps);
+    const room = presentationRoom(data, api);
+    win.addEventListener("storymap:step", (event) => {
+      const detail = event.detail;
+      update(detail.step, win.storymap.steps);
+      window.dispatchEvent(new CustomEvent("storymap:step", { detail }));
+      if (detail.source !== "server" && detail.source !== "init" && detail.source !== "reload") root._trigger("step", detail.step);
+      if (room) room.moved(detail);
+    });
+    root.dataset.ready = "true";
+    applyRevision(root);
+    window.dispatchEvent(new CustomEvent(READY, { detail: { steps: api.steps } }));
+    // The rest of the map (borders, names, later steps' layers) goes in after its first frame.
+    const loaded = () => window.dispatchEvent(new CustomEvent("storymap:loaded", { detail: { step: api.step } }));
+    if (api.loaded) loaded();
+    else win.addEventListener("storymap:loaded", loaded, { once: true });
+  };
+  const win = frame.contentWindow;
+  if (!win) {  // not in a document yet: fall back to a navigation
+    frame.addEventListener("load", () => {
+      const later = frame.contentWindow;
+      if (later.storymap) start(later);
+      else later.addEventListener(READY, () => start(later), { once: true });
+    }, { once: true });
+    frame.srcdoc = data.doc;
+    return;
+  }
+  const doc = frame.contentDocument;
+  doc.open();  // this erases the window's listeners: ours goes on after it
+  win.addEventListener(READY, () => start(win), { once: true });
+  doc.write(data.doc);
+  doc.close();
 }
 
 // Author mode: a new version of the story comes as a revision (controller config + the GeoJSON of
@@ -269,15 +281,17 @@ export default function (component) {
   root._trigger = setTriggerValue;
   root.classList.toggle("sm-present", data.mode === "present");
   root.classList.toggle("sm-embed", data.mode === "embed");
-  if (root.dataset.hash !== data.hash) build(root, data, setTriggerValue);
-  else if (data.revision && data.revision.n !== root._revision) {
-    root._pending = data.revision;
-    applyRevision(root);
-  }
+  // The page's own listeners first: the map's document runs as it is written (build), so it
+  // may be ready before build returns.
   followDates();
   if (data.mode === "embed") reportHeight();
   if (!window.__storymapKeys) {
     window.__storymapKeys = true;
     document.addEventListener("keydown", onKey);
+  }
+  if (root.dataset.hash !== data.hash) build(root, data, setTriggerValue);
+  else if (data.revision && data.revision.n !== root._revision) {
+    root._pending = data.revision;
+    applyRevision(root);
   }
 }
