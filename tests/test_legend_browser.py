@@ -136,6 +136,16 @@ def test_legend_rows_keep_the_written_order_and_swatches_match_the_style(browser
     assert rows[2]["rows"][0]["border"] == "dashed"
     assert "sm-swatch-point" in rows[3]["rows"][0]["kind"]
     assert "sm-swatch-polygon" in rows[0]["rows"][0]["kind"]
+    # A layer of one colour is one row: its swatch beside its name, not a name over a bare swatch.
+    assert [[r["label"] for r in b["rows"]] for b in rows[1:]] == [["Roads"], ["Tracks"], ["Towns"]]
+    beside = page.evaluate(
+        """[...document.querySelectorAll('.sm-legend-layer')].slice(1).map(b => {
+             const s = b.querySelector('.sm-swatch').getBoundingClientRect();
+             const t = b.querySelector('.sm-legend-title').getBoundingClientRect();
+             const middle = s.top + s.height / 2;
+             return s.right <= t.left && middle >= t.top && middle <= t.bottom; })"""
+    )
+    assert beside == [True, True, True]
     assert (
         page.evaluate("getComputedStyle(document.querySelector('.leaflet-control-attribution')).display")
         != "none"

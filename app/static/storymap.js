@@ -720,7 +720,10 @@
             entries = frame.legend_entries;
           }
         }
-        block.appendChild(title);
+        // A layer of one colour is one row, its swatch beside its name; a layer of several, its
+        // name and then a row per category.
+        var single = entries.length === 1 && !entries[0].label;
+        if (!single) block.appendChild(title);
         entries.forEach(function (entry) {
           var row = el("div", "sm-legend-row");
           // The swatch draws like the layer: a point, a line (solid or dashed) or an area.
@@ -728,7 +731,8 @@
           swatch.style.background = def.kind === "line" ? "transparent" : entry.color;
           swatch.style.borderColor = entry.color;
           row.appendChild(swatch);
-          if (entry.label) row.appendChild(el("span", null, entry.label));
+          if (single) row.appendChild(title);
+          else if (entry.label) row.appendChild(el("span", null, entry.label));
           block.appendChild(row);
         });
         legendBody.appendChild(block);
