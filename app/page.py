@@ -12,7 +12,7 @@ Author text never reaches a Streamlit API that reads Markdown (``st.title``, ``s
 ``st.caption``, button and widget labels): the story header and the step card are the
 export's own templates, rendered by :mod:`app.markup` and shown with ``st.html`` (which does
 not read Markdown); the step list is built in the browser with ``textContent``; problems are
-shown with ``st.code``. The story picker's options are plain text in Streamlit.
+shown with ``st.code``; the stories in the sidebar are links from :mod:`app.markup`'s templates.
 """
 
 from __future__ import annotations
