@@ -9,7 +9,6 @@ Python as a ``step`` trigger; a deep link's step is the frame's ``initial`` step
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
@@ -38,10 +37,8 @@ _step_list = st.components.v2.component(
 )
 
 
-@functools.lru_cache(maxsize=64)
 def doc_hash(doc: str) -> str:
-    """A short content hash: the frame is rebuilt only when the document changes. Cached: a
-    story's document is the same string at every page view (~0.5 MB to hash)."""
+    """A short content hash: the frame is rebuilt only when the document changes."""
     return hashlib.sha256(doc.encode()).hexdigest()[:16]
 
 
