@@ -123,9 +123,6 @@ function build(root, data, setTriggerValue) {
   prev.addEventListener("click", () => { const api = frameApi(root); if (api) api.goTo(api.step - 1, { source: "button" }); });
   next.addEventListener("click", () => { const api = frameApi(root); if (api) api.goTo(api.step + 1, { source: "button" }); });
 
-  // The map's document is written into the frame's first, empty document (document.write) rather
-  // than given as srcdoc: a srcdoc is a navigation, which sends the ~0.5 MB document through the
-  // browser process and back and builds a second document before the map's script can start.
   const start = (win) => {
     installProxy(root);
     const api = win.storymap;
@@ -147,19 +144,22 @@ function build(root, data, setTriggerValue) {
     if (api.loaded) loaded();
     else win.addEventListener("storymap:loaded", loaded, { once: true });
   };
+  const whenReady = (win) => {
+    if (win.storymap) start(win);
+    else win.addEventListener(READY, () => start(win), { once: true });
+  };
+  // The map's document is written into the frame's first, empty document (document.write) rather
+  // than given as srcdoc: a srcdoc is a navigation, which sends the ~0.5 MB document through the
+  // browser process and back and builds a second document before the map's script can start.
   const win = frame.contentWindow;
   if (!win) {  // not in a document yet: fall back to a navigation
-    frame.addEventListener("load", () => {
-      const later = frame.contentWindow;
-      if (later.storymap) start(later);
-      else later.addEventListener(READY, () => start(later), { once: true });
-    }, { once: true });
+    frame.addEventListener("load", () => whenReady(frame.contentWindow), { once: true });
     frame.srcdoc = data.doc;
     return;
   }
   const doc = frame.contentDocument;
   doc.open();  // this erases the window's listeners: ours goes on after it
-  win.addEventListener(READY, () => start(win), { once: true });
+  whenReady(win);
   doc.write(data.doc);
   doc.close();
 }
