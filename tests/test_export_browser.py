@@ -214,6 +214,27 @@ def test_scrolling_the_page_fires_steps(browser, site) -> None:
         assert page.evaluate("storymap.map.scrollWheelZoom.enabled()") is False  # the wheel scrolls the page
 
 
+def test_quick_steps_do_not_bounce_back_to_the_card_the_page_just_left(browser, site) -> None:
+    # A reader holding an arrow key, or a host page stepping through: each change scrolls the
+    # page at once (reduced motion), and the observer's entries from the frame before must not
+    # send the map back a step.
+    with opened(browser, site["scroll"]) as page:
+        page.evaluate(
+            """async () => {
+                for (const i of [1, 2, 3, 2, 1, 0, 3, 1]) {
+                    storymap.goTo(i);
+                    await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+                }
+                // two more frames: any entry still queued from those scrolls is delivered
+                for (let n = 0; n < 2; n++) await new Promise(requestAnimationFrame);
+            }"""
+        )
+        assert [(e["step"], e["source"]) for e in events(page)[1:]] == [
+            (1, "api"), (2, "api"), (3, "api"), (2, "api"), (1, "api"), (0, "api"), (3, "api"), (1, "api")
+        ]  # fmt: skip
+        assert card_state(page, 1)["covers"]
+
+
 def test_goto_scrolls_smoothly_without_firing_the_cards_it_passes(browser, site) -> None:
     with opened(browser, site["scroll"], motion="no-preference") as page:
         page.evaluate(

@@ -131,10 +131,20 @@
     window.scrollTo({ top: y, left: 0, behavior: animate ? "smooth" : "auto" });
   }
 
+  // An entry tells where a trigger was at the last frame, but a goTo or a key may have scrolled
+  // the page since (a reader holding an arrow key, a host page stepping through): only a trigger
+  // still in the band at the line moves the story, or the map would go back a step and return.
+  function inBand(node) {
+    var height = window.innerHeight;
+    var line = height * triggerFraction();
+    var rect = node.getBoundingClientRect();
+    return rect.bottom >= line - 1 && rect.top <= line + height * 0.01 + 1;
+  }
+
   function onIntersect(entries) {
     if (layout !== "scroll") return;
     entries.forEach(function (entry) {
-      if (!entry.isIntersecting) return;
+      if (!entry.isIntersecting || !inBand(entry.target)) return;
       var index = Number(entry.target.getAttribute("data-trigger"));
       if (pending !== null) {
         if (index === pending) clearPending();
