@@ -96,6 +96,41 @@ def test_the_weddell_sea_shows_antarctica_and_names_that_do_not_overlap(
         context.close()
 
 
+LAND_NEAR_THE_VIEW = """() => {
+  const map = window.storymap.map, view = map.getBounds(), far = view.pad(1);
+  const out = {inView: 0, inViewDrawn: 0, far: 0, farOnMap: 0};
+  window.storymap.basemap.parts[0].layer.eachLayer((shape) => {
+    const bounds = shape.getBounds();
+    if (view.intersects(bounds)) {
+      out.inView += 1;
+      if (map.hasLayer(shape) && shape._path && shape._path.isConnected) out.inViewDrawn += 1;
+    } else if (!far.intersects(bounds)) {
+      out.far += 1;
+      if (map.hasLayer(shape)) out.farOnMap += 1;
+    }
+  });
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("step", [1, 2])
+def test_land_in_view_is_drawn_and_land_far_from_it_stays_off_the_map(browser, page_file: Path, step) -> None:
+    """Leaflet projects every point of a shape on the map at each zoom: only the shapes near the
+    view are on it (the whole land, once the late data is in, still holds every shape)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, reduced_motion="reduce")
+    page = context.new_page()
+    try:
+        page.goto(page_file.resolve().as_uri())
+        page.wait_for_function("window.storymap && window.storymap.loaded")
+        page.evaluate("(i) => window.storymap.goTo(i, {animate: false})", step)
+        page.wait_for_function("(i) => window.storymap.step === i", arg=step)
+        found = page.evaluate(LAND_NEAR_THE_VIEW)
+    finally:
+        context.close()
+    assert found["inView"] > 0 and found["inViewDrawn"] == found["inView"], found
+    assert found["far"] > 0 and found["farOnMap"] == 0, found
+
+
 def test_the_browser_decodes_the_encoded_basemap_to_the_same_coordinates(browser, page_file: Path) -> None:
     """storymap.js's decoder and app.basemap's agree to the last digit (land and borders)."""
     from app import basemap

@@ -104,6 +104,7 @@
   // starts): Leaflet then skips the cells out of view with one bounds test, instead of clipping
   // every ring of the world at each move.
   var CELL = 30;
+  var NEAR = 0.5;  // a shape is on the map when it reaches within half the view's size of it
   function byCell(items, first) {
     var cells = {}, order = [];
     items.forEach(function (item) {
@@ -169,13 +170,23 @@
       return zoom >= (band.min_zoom === undefined ? -1 : band.min_zoom) && zoom < (band.max_zoom === undefined ? 99 : band.max_zoom);
     }
 
+    // Each part's group holds all its shapes (one per cell), but only the shapes near the view
+    // are on the map: Leaflet projects every point of a shape on the map at each zoom, wherever it
+    // lies, so a regional story would otherwise project the world's coastlines to draw its own.
     function showBands() {
       var zoom = map.getZoom();
+      var near = map.getBounds().pad(NEAR);
       parts.forEach(function (part) {
         var on = inBand(part.band, zoom);
-        if (on && !map.hasLayer(part.layer)) part.layer.addTo(map);
-        if (!on && map.hasLayer(part.layer)) map.removeLayer(part.layer);
+        part.layer.eachLayer(function (shape) {
+          var want = on && near.intersects(shape.getBounds());
+          if (want && !map.hasLayer(shape)) map.addLayer(shape);
+          if (!want && map.hasLayer(shape)) map.removeLayer(shape);
+        });
       });
+    }
+    function takeOff(part) {
+      part.layer.eachLayer(function (shape) { if (map.hasLayer(shape)) map.removeLayer(shape); });
     }
 
     // Greedy placement, most important first (the config's order): a label is shown when its
@@ -260,7 +271,7 @@
     function remove() {
       map.off("zoomend moveend resize", refresh);
       stopPainting();
-      parts.forEach(function (part) { if (map.hasLayer(part.layer)) map.removeLayer(part.layer); });
+      parts.forEach(takeOff);
       labels.forEach(function (label) { if (label.node) label.node.remove(); });
       if (map.attributionControl && base.attribution) map.attributionControl.removeAttribution(base.attribution);
     }
@@ -269,6 +280,7 @@
     function more(late) {
       if (late.land) {
         base.land = late.land;  // the config says what is drawn
+        takeOff(parts[0]);
         parts[0].layer.clearLayers();
         addBasemapData(parts[0].layer, late.land, landOptions);
       }
