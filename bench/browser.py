@@ -500,6 +500,23 @@ def measure_app(
     return out
 
 
+# Main-thread work of one step change in the export, with reduced motion (the map jumps, so the
+# whole change happens in goTo): goTo to the end of the style and layout it forces, every step
+# forward then back, a frame between changes. Paint and compositing are not in it.
+STEP_WORK_JS = """async () => {
+  const s = window.storymap, times = [];
+  const order = [...Array(s.steps).keys()].slice(1);
+  for (const i of order.concat(order.slice(0, -1).reverse(), [0])) {
+    await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+    const start = performance.now();
+    s.goTo(i);
+    document.body.getBoundingClientRect();
+    times.push(performance.now() - start);
+  }
+  return times;
+}"""
+
+
 def measure_export(
     browser, page_file: Path, runs: int, presses: int, log: Callable[[str], None]
 ) -> dict[str, Any]:
@@ -547,9 +564,21 @@ def measure_export(
         outside += guard.outside
         errors += errs
         context.close()
+    step_runs, step_all = [], []
+    for run in range(runs):
+        log(f"export: step change work, run {run + 1}/{runs}")
+        context, page, guard, errs = session("reduce")
+        values = page.evaluate(STEP_WORK_JS)
+        step_all.append(values)
+        step_runs.append(median(values))
+        outside += guard.outside
+        errors += errs
+        context.close()
     return {
         "tti_runs_ms": tti,
         "move_runs_ms": move_runs,
+        "step_runs_ms": step_runs,
+        "step_changes_ms": step_all,
         "move_presses_ms": move_all,
         "outside_requests": sorted(set(outside)),
         "page_errors": errors[:10],
