@@ -109,9 +109,15 @@
     if (pendingTimer) { clearTimeout(pendingTimer); pendingTimer = null; }
   }
 
+  // The cards are laid out lazily at first (export.css: content-visibility), with a guessed
+  // height; a scroll target computed from guesses would land off the card, so every card is laid
+  // out for real before the first one, and after the map's first frame in any case.
+  function layOutCards() { root.classList.add("sm-laid-out"); }
+
   function scrollToCard(index, smooth) {
     var card = cards[index];
     if (!card) return;
+    layOutCards();
     var height = window.innerHeight;
     var line = height * triggerFraction();
     var rect = card.getBoundingClientRect();
@@ -343,6 +349,7 @@
   window.addEventListener("storymap:ready", function () {
     requestAnimationFrame(function () {
       setTimeout(function () { if (window.StoryMap) window.StoryMap.localizeDates(document); }, 0);
+      setTimeout(layOutCards, 0);
     });
   });
 })();
