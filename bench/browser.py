@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -37,7 +37,7 @@ from urllib.parse import urlparse
 from app.assets import leaflet_dist
 from app.serve import running
 from bench.figures import median
-from bench.harness import LOCAL_HOSTS, ROOT, RequestGuard, wait_for_app
+from bench.harness import LOCAL_HOSTS, ROOT, RequestGuard, WireCounter, wait_for_app
 
 VIEWPORT = {"width": 1280, "height": 860}
 EMPTY_TEXT = "An empty Streamlit page."  # what bench/baselines/empty_app.py writes (BENCH_EMPTY_TEXT)
@@ -451,15 +451,16 @@ def measure_app(
     out["move_runs_ms"] = move_runs
     out["move_presses_ms"] = move_all
 
-    settled_runs, ws_runs, remount_runs, detail = [], [], [], []
+    settled_runs, ws_runs, wire_runs, remount_runs, detail = [], [], [], [], []
     for run in range(runs):
         log(f"{app.name}: {STEP_WALK} steps with reduced motion, run {run + 1}/{runs}")
-        session = Session(browser, app, "reduce")
+        wire = WireCounter(app.url)  # the page and its websocket go through the relay
+        session = Session(browser, replace(app, url=wire.url), "reduce")
         try:
             session.open()
             session.probe()
             session.page.wait_for_timeout(300)  # let the load's last messages pass
-            session.ws.on = True
+            session.ws.on = wire.on = True
             steps, remounts, frames, maps = [], 0, 0, 0
             for index in walk(app.steps, STEP_WALK):
                 steps.append(session.go(index))
@@ -469,9 +470,10 @@ def measure_app(
                 frames += not kept["frame"]
                 maps += not kept["map"]
             session.page.wait_for_timeout(500)  # trailing messages of the last step
-            session.ws.on = False
+            session.ws.on = wire.on = False
             settled_runs.append(median([s["settled"] for s in steps]))
             ws_runs.append((session.ws.sent + session.ws.received) / STEP_WALK)
+            wire_runs.append((wire.up + wire.down) / STEP_WALK)
             remount_runs.append(remounts)
             detail.append(
                 {
@@ -481,6 +483,8 @@ def measure_app(
                     "ws_sent": session.ws.sent,
                     "ws_received": session.ws.received,
                     "ws_frames": session.ws.frames,
+                    "wire_up": wire.up,
+                    "wire_down": wire.down,
                     "frame_remounts": frames,
                     "map_remounts": maps,
                 }
@@ -488,9 +492,11 @@ def measure_app(
             errors += session.errors
         finally:
             session.close()
+            wire.close()
     out.update(
         settled_runs_ms=settled_runs,
         ws_bytes_per_step_runs=ws_runs,
+        wire_bytes_per_step_runs=wire_runs,
         remount_runs=remount_runs,
         walk_detail=detail,
         page_errors=errors[:10],

@@ -36,6 +36,9 @@ NOTES = [
     "Tour: the flagship (stories/russia-iran.md) on a running server; key → move with motion on "
     "(Leaflet movestart after the keydown), settled/bytes/remounts over 20 steps with reduced motion "
     "(the map jumps, so 'settled' is the server's answer: step text rendered and script notRunning).",
+    "Websocket bytes per step are the payloads both ways as the page sees them (after "
+    "permessage-deflate is undone); bytes on the wire per step count what crosses a TCP relay "
+    "between the browser and the server during the same 20 steps (frames as sent, compressed).",
     "Baselines are plain st_folium apps over the same Story model and prepared GeoJSON "
     "(bench/baselines/): rebuild = a new folium.Map per step; keep = one map, center/zoom + "
     "feature_group_to_add per step; both with returned_objects=[] (no extra reruns) and Previous/Next as "
@@ -190,6 +193,12 @@ def _tour_figures(ours: dict[str, Any] | None, baselines: dict[str, dict[str, An
         ("tour.key_to_move", "Tour: key press → map starts moving", "ms", "move_runs_ms"),
         ("tour.settled", "Tour: step settled (no flight)", "ms", "settled_runs_ms"),
         ("tour.ws_bytes_per_step", "Tour: websocket bytes per step", "bytes", "ws_bytes_per_step_runs"),
+        (
+            "tour.wire_bytes_per_step",
+            "Tour: bytes on the wire per step (compressed)",
+            "bytes",
+            "wire_bytes_per_step_runs",
+        ),
         ("tour.remounts", "Tour: map remounts in 20 steps", "count", "remount_runs"),
         ("tour.first_map", "Tour: first map painted", "ms", "first_map_runs_ms"),
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import http.server
 import shutil
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -89,3 +90,56 @@ def wait_for_step(page, index: int) -> None:
         timeout=30_000,
     )
     page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached", timeout=30_000)
+
+
+class WireCounter:
+    """A TCP relay in front of a local server that counts the bytes each way while ``on``.
+
+    The browser's websocket events give payloads after permessage-deflate has undone the
+    compression; the relay sees what crosses the network: frames as sent, headers included.
+    """
+
+    def __init__(self, url: str) -> None:
+        parsed = urlparse(url)
+        self.target = (parsed.hostname or "127.0.0.1", parsed.port or 80)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        port = self.listener.getsockname()[1]
+        self.url = parsed._replace(netloc=f"127.0.0.1:{port}").geturl()
+        self.on = False
+        self.up = 0  # browser → server
+        self.down = 0  # server → browser
+        self._lock = threading.Lock()
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            for source, sink, field in ((client, server, "up"), (server, client, "down")):
+                threading.Thread(target=self._pipe, args=(source, sink, field), daemon=True).start()
+
+    def _pipe(self, source: socket.socket, sink: socket.socket, field: str) -> None:
+        try:
+            while chunk := source.recv(65536):
+                if self.on:
+                    with self._lock:
+                        setattr(self, field, getattr(self, field) + len(chunk))
+                sink.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self._closed = True
+        self.listener.close()

@@ -190,6 +190,30 @@ def test_the_phone_server_sends_the_page_as_it_is_or_gzipped(tmp_path) -> None:
         assert (gzip.decompress(body) if compress else body) == page.read_bytes()
 
 
+def test_the_wire_counter_relays_and_counts_only_while_on(tmp_path) -> None:
+    import urllib.request
+
+    from bench.harness import WireCounter
+    from bench.phone import serving
+
+    page = tmp_path / "page.html"
+    page.write_bytes(b"x" * 5000)
+    with serving(page, False) as url:
+        wire = WireCounter(url)
+        try:
+            with urllib.request.urlopen(wire.url, timeout=10) as response:  # off: not counted
+                assert response.read() == page.read_bytes()
+            assert wire.up == wire.down == 0
+            wire.on = True
+            with urllib.request.urlopen(wire.url, timeout=10) as response:
+                assert response.read() == page.read_bytes()
+            wire.on = False
+        finally:
+            wire.close()
+    assert wire.up > 50  # the request line and headers
+    assert wire.down > 5000  # the body and the response headers
+
+
 @pytest.mark.browser
 def test_a_phone_visit_measures_map_usable_after_the_page_arrives(browser, tmp_path) -> None:
     """A small export on the phone profile: every time is measured, and in a sane order."""
