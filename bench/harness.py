@@ -136,9 +136,10 @@ class WireCounter:
         except OSError:
             pass
         finally:
-            for end in (source, sink):
+            for end in (source, sink):  # either side closing ends both directions
                 with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)
+                end.close()
 
     def close(self) -> None:
         self._closed = True
