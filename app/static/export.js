@@ -97,6 +97,7 @@
     var value = parseFloat(getComputedStyle(root).getPropertyValue("--sm-trigger"));
     return value > 0 && value < 1 ? value : 0.5;
   }
+  var BAND = 0.01; // the observer's band at the trigger line, as a fraction of the viewport's height
 
   function topInset() {
     // On phones the map is a sticky band at the top; cards must be placed below it.
@@ -144,7 +145,7 @@
     var height = window.innerHeight;
     var line = height * triggerFraction();
     var rect = node.getBoundingClientRect();
-    return rect.bottom >= line - 1 && rect.top <= line + height * 0.01 + 1;
+    return rect.bottom >= line - 1 && rect.top <= line + height * BAND + 1;
   }
 
   function onIntersect(entries) {
@@ -166,8 +167,8 @@
     observer = null;
     if (!("IntersectionObserver" in window)) return;
     var fraction = triggerFraction();
-    // A band 1% of the viewport high at the trigger line.
-    var margin = "-" + (fraction * 100).toFixed(2) + "% 0px -" + ((1 - fraction) * 100 - 1).toFixed(2) + "% 0px";
+    // A band BAND of the viewport high at the trigger line.
+    var margin = "-" + (fraction * 100).toFixed(2) + "% 0px -" + ((1 - fraction - BAND) * 100).toFixed(2) + "% 0px";
     // root: document makes the band relative to this document's viewport, also inside an iframe.
     try {
       observer = new IntersectionObserver(onIntersect, { root: document, rootMargin: margin, threshold: 0 });
