@@ -543,18 +543,22 @@ def measure_export(
 
     context, _, _, _ = session("no-preference")  # warm the disk cache once
     context.close()
-    tti, outside, errors = [], [], []
-    for run in range(runs):
-        log(f"export: time to interactive, run {run + 1}/{runs}")
-        context, page, guard, errs = session("no-preference")
-        tti.append(float(page.evaluate("() => window.__bench.readyAt")))
-        outside += guard.outside
-        errors += errs
-        context.close()
-    move_runs, move_all = [], []
-    for run in range(runs):
-        log(f"export: key → move, run {run + 1}/{runs}")
-        context, page, guard, errs = session("no-preference")
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def visits(what: str, motion: str, work: Callable[[Any], Any]) -> list[Any]:
+        """``work(page)`` in a fresh session per run."""
+        values = []
+        for run in range(runs):
+            log(f"export: {what}, run {run + 1}/{runs}")
+            context, page, guard, errs = session(motion)
+            values.append(work(page))
+            outside.extend(guard.outside)
+            errors.extend(errs)
+            context.close()
+        return values
+
+    def presses_to_move(page) -> list[float]:
         page.evaluate("() => window.__benchHook(window.storymap.map)")
         values = []
         for _ in range(presses):
@@ -565,21 +569,17 @@ def measure_export(
             )
             armed = page.evaluate("() => window.__bench.armed")
             values.append(armed["moveAt"] - armed["inputAt"])
-        move_all.append(values)
-        move_runs.append(median(values))
-        outside += guard.outside
-        errors += errs
-        context.close()
-    step_runs, step_all = [], []
-    for run in range(runs):
-        log(f"export: step change work, run {run + 1}/{runs}")
-        context, page, guard, errs = session("reduce")
-        values = page.evaluate(STEP_WORK_JS)
-        step_all.append(values)
-        step_runs.append(median(values))
-        outside += guard.outside
-        errors += errs
-        context.close()
+        return values
+
+    tti = visits(
+        "time to interactive",
+        "no-preference",
+        lambda page: float(page.evaluate("() => window.__bench.readyAt")),
+    )
+    move_all = visits("key → move", "no-preference", presses_to_move)
+    step_all = visits("step change work", "reduce", lambda page: page.evaluate(STEP_WORK_JS))
+    move_runs = [median(values) for values in move_all]
+    step_runs = [median(values) for values in step_all]
     return {
         "tti_runs_ms": tti,
         "move_runs_ms": move_runs,

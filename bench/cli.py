@@ -234,9 +234,9 @@ def _export_figures(built: dict[str, Any], measured: dict[str, Any] | None) -> l
     move = from_runs("export.key_to_move", "export", labels[0][1], "ms", measured["move_runs_ms"])
     tti = from_runs("export.tti", "export", labels[2][1], "ms", measured["tti_runs_ms"])
     work = from_runs("export.step_work", "export", labels[3][1], "ms", measured["step_runs_ms"])
-    runs = ("move_runs_ms", "tti_runs_ms", "step_runs_ms")
+    run_keys = ("move_runs_ms", "tti_runs_ms", "step_runs_ms")
     for figure in (move, tti, work):
-        figure.extra = {k: v for k, v in measured.items() if k not in runs}
+        figure.extra = {k: v for k, v in measured.items() if k not in run_keys}
     return [move, size, tti, work]
 
 
