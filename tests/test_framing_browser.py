@@ -27,7 +27,14 @@ from tests.support import (
 pytestmark = pytest.mark.browser
 
 STORIES = find_stories([ROOT / "stories"]).stories
-SCREENS = [("scroll", 1280, 800), ("scroll", 390, 844), ("scroll", 800, 600), ("slides", 1280, 720)]
+SCREENS = [
+    ("scroll", 1280, 800),
+    ("scroll", 390, 844),
+    ("scroll", 800, 600),
+    ("scroll", 640, 480),  # small embeds: the map is short, and a legend open on it would cover half
+    ("scroll", 420, 360),
+    ("slides", 1280, 720),
+]
 TOUR_SCREENS = [
     ("tour", 1280, 800),
     ("tour", 390, 844),

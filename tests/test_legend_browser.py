@@ -171,6 +171,24 @@ def test_small_maps_fold_the_credits_behind_a_button_and_compact_the_legend(brow
     page.context.close()
 
 
+def test_on_a_small_embed_the_legend_folds_itself_until_the_reader_opens_it(browser, page_file):
+    page, guard = open_page(browser, page_file, 640, 480)  # the scroll layout's map: 640 wide, short
+    toggle = page.get_by_role("button", name="Legend")
+    size = page.evaluate("[storymap.map.getSize().x, storymap.map.getSize().y]")
+    assert size[0] >= 420  # wide enough that the legend would start open, too short to keep it so
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()  # the reader's choice stands on every step after it
+    for index in (1, 0):
+        page.evaluate(f"storymap.goTo({index})")
+        assert toggle.get_attribute("aria-expanded") == "true"
+        assert page.locator(".sm-legend-body").is_visible()
+    page.context.close()
+    page, _ = open_page(browser, page_file, 1280, 800)  # on a desktop map it stays open
+    assert page.get_by_role("button", name="Legend").get_attribute("aria-expanded") == "true"
+    assert guard.outside == []
+    page.context.close()
+
+
 def test_a_fit_to_one_point_stops_at_a_regional_zoom(browser, page_file):
     page, _ = open_page(browser, page_file, 1280, 800)
     page.evaluate("storymap.goTo(1)")

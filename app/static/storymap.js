@@ -10,6 +10,8 @@
 
   var KEYS = { ArrowRight: 1, PageDown: 1, ArrowLeft: -1, PageUp: -1 };
   var SMALL_MAP = 600;  // px: below this width the legend is compact and the credits fold away
+  // An open legend larger than this part of the map's area, or of its height, folds itself.
+  var LEGEND_SHARE = 0.2, LEGEND_TALL = 0.5;
   var MARGIN = 40;  // px kept clear around every view (room for a point's label; views.FIT_MARGIN)
   var GAP = 8;  // px between a view and what covers the map
 
@@ -576,10 +578,11 @@
     map.on("moveend resize", placeLabels);
 
     // The legend sits where the story says (default top-right, top-left in RTL) and folds away
-    // behind a button; it starts folded on narrow maps (phones).
+    // behind a button; it starts folded on narrow maps (phones), and folds itself when it would
+    // cover what a step points at (a small embed), until the reader opens or closes it.
     var legendPosition = config.legend_position || (config.dir === "rtl" ? "topleft" : "topright");
     var legend = L.control({ position: legendPosition });
-    var legendBox, legendBody, legendToggle;
+    var legendBox, legendBody, legendToggle, setLegendOpen, legendChosen = false;
     legend.onAdd = function () {
       legendBox = el("div", "sm-legend leaflet-bar");
       legendBox.setAttribute("role", "region");
@@ -596,8 +599,9 @@
         legendBody.hidden = !open;
         legendBox.classList.toggle("sm-legend-closed", !open);
       }
-      legendToggle.addEventListener("click", function () { setOpen(!open); });
+      legendToggle.addEventListener("click", function () { legendChosen = true; setOpen(!open); });
       setOpen(open);
+      setLegendOpen = setOpen;
       legendBox.appendChild(legendToggle);
       legendBox.appendChild(legendBody);
       L.DomEvent.disableClickPropagation(legendBox);
@@ -768,7 +772,7 @@
     // Padding that keeps `bounds` clear of everything covering the map: for each covering, pad
     // its side or its edge, whichever costs less zoom (Leaflet's getBoundsZoom decides).
     function clearPadding(bounds) {
-      var size = map.getSize();
+      var size = map.getSize(), covered = [];
       var pad = { left: MARGIN, top: MARGIN, right: MARGIN, bottom: MARGIN };
       // A padding that leaves too little map (a wide legend on a narrow map) is no option:
       // Leaflet's zoom for a negative size is NaN, and the map would jump to its max zoom.
@@ -784,10 +788,25 @@
         if (r.top + r.bottom < size.y) upright.top = Math.max(pad.top, r.bottom + GAP);
         else upright.bottom = Math.max(pad.bottom, size.y - r.top + GAP);
         var side = zoomWith(sideways), up = zoomWith(upright);
-        if (side === -Infinity && up === -Infinity) return;  // keep clear of the others only
+        if (side === -Infinity && up === -Infinity) { covered.push(r.node); return; }  // keep clear of the others only
         pad = side >= up ? sideways : upright;
       });
-      return { paddingTopLeft: [pad.left, pad.top], paddingBottomRight: [pad.right, pad.bottom] };
+      return { paddingTopLeft: [pad.left, pad.top], paddingBottomRight: [pad.right, pad.bottom], covered: covered };
+    }
+
+    // The padding for `bounds`. An open legend folds first if it cannot be kept clear of or
+    // is too large for the map (a small embed's short map), unless the reader opened it.
+    function padding(bounds) {
+      var pad = clearPadding(bounds);
+      var size = map.getSize();
+      var tooBig = legendBox && (legendBox.offsetWidth * legendBox.offsetHeight > LEGEND_SHARE * size.x * size.y
+        || legendBox.offsetHeight > LEGEND_TALL * size.y);
+      if (!legendChosen && legendBox && !legendBody.hidden && (tooBig || pad.covered.indexOf(legendBox) >= 0)) {
+        setLegendOpen(false);
+        pad = clearPadding(bounds);
+      }
+      delete pad.covered;
+      return pad;
     }
 
     // Every view is an area: a fit's bounds, or the area the author's center + zoom shows on
@@ -795,7 +814,7 @@
     // never closer than the author's zoom, so the subject is in sight on any screen size.
     function framing(view) {
       var bounds = L.latLngBounds(view.bounds || view.area);
-      return { bounds: bounds, options: L.extend(clearPadding(bounds), { maxZoom: view.bounds ? view.max_zoom || 10 : view.zoom }) };
+      return { bounds: bounds, options: L.extend(padding(bounds), { maxZoom: view.bounds ? view.max_zoom || 10 : view.zoom }) };
     }
 
     function move(step, animate) {
