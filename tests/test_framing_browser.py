@@ -2,7 +2,8 @@
 
 For each step, each highlighted feature must lie inside the map, and the topmost element at its
 screen point must be the map itself: not the legend, a control, the credits, a text card or the
-page edge. Exports are checked in Chromium at desktop, phone and small-embed sizes (scroll) and
+page edge; in the exports, each of the step's labels must also be whole on the map and out from
+under its controls. Exports are checked in Chromium at desktop, phone and small-embed sizes (scroll) and
 at a presentation size (slides); the Streamlit tour at desktop and phone sizes, its presentation
 mode on a laptop and a projector, and its embed mode in a small frame.
 """
@@ -70,6 +71,26 @@ PROBE = """
 """
 
 
+# In the page: the step's labels (not those fading out after the last step) that are cut by the
+# map's edge or under one of its controls (zoom, legend, credits), which a label may touch.
+LABELS_HIDDEN = """
+() => {
+  const map = window.storymap.map, box = map.getContainer().getBoundingClientRect();
+  const controls = [...map.getContainer().querySelectorAll('.leaflet-control')]
+    .filter(n => n.offsetWidth && n.offsetHeight).map(n => n.getBoundingClientRect());
+  const out = [];
+  map.getContainer().querySelectorAll('.sm-label').forEach(n => {
+    if (n.style.opacity === '0') return;
+    const r = n.getBoundingClientRect();
+    const cut = r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5;
+    const under = controls.some(c => r.left < c.right - 3 && r.right > c.left + 3 && r.top < c.bottom - 3 && r.bottom > c.top + 3);
+    if (cut || under) out.push({label: n.textContent, cut: cut, under: under});
+  });
+  return out;
+}
+"""
+
+
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory) -> dict[tuple[str, str], Path]:
     out = tmp_path_factory.mktemp("framing")
@@ -100,6 +121,7 @@ def test_every_highlighted_feature_is_on_the_map_and_uncovered(
         for feature in page.evaluate(PROBE):
             if not (feature["inside"] and feature["onMap"]):
                 misses.append((index + 1, feature))
+        misses += [(index + 1, label) for label in page.evaluate(LABELS_HIDDEN)]
     context.close()
     assert not misses, f"{story.stem} {layout} {width}×{height}: {misses}"
     assert guard.outside == []

@@ -539,17 +539,30 @@
           labelGroup.addLayer(tip);
         });
       });
-      placeLabels();
+      // A label with no side clear of the open legend: the legend folds (see padding) and the
+      // labels are placed again.
+      if (placeLabels() && legendFoldable()) {
+        setLegendOpen(false);
+        placeLabels();
+      }
       if (base) base.refresh();
     }
 
-    // Labels read to the right of their point, or to the left when that would run off the map.
     // Each label reads beside its point: right, left, above or below, the first side where it
-    // stays on the map and clear of the labels placed before it (else the least bad side).
+    // stays on the map, out from under the map's controls (zoom, legend, credits) and clear of
+    // the labels placed before it (else the least bad side: off the map or under a control
+    // costs more than touching another label).
     var SIDES = [["right", [10, 0]], ["left", [-10, 0]], ["top", [0, -8]], ["bottom", [0, 8]]];
+    function overlaps(box, others) {
+      return others.some(function (o) { return box.left < o.right && box.right > o.left && box.top < o.bottom && box.bottom > o.top; });
+    }
     function placeLabels() {
       var frame = map.getContainer().getBoundingClientRect();
-      var placed = [];
+      var controls = coverings().map(function (r) {  // a label may touch a control's edge
+        return { left: frame.left + r.left + 3, right: frame.left + r.right - 3, top: frame.top + r.top + 3, bottom: frame.top + r.bottom - 3, node: r.node };
+      });
+      var legendRect = controls.filter(function (r) { return r.node === legendBox; });
+      var placed = [], underLegend = false;
       labelGroup.eachLayer(function (tip) {
         var node = tip.getElement && tip.getElement();
         if (!node) return;
@@ -558,16 +571,15 @@
           setSide(tip, SIDES[i]);
           var box = node.getBoundingClientRect();
           var inside = box.left >= frame.left && box.right <= frame.right && box.top >= frame.top && box.bottom <= frame.bottom;
-          var hit = placed.some(function (other) {
-            return box.left < other.right && box.right > other.left && box.top < other.bottom && box.bottom > other.top;
-          });
-          var cost = (inside ? 0 : 2) + (hit ? 1 : 0);
+          var cost = (inside ? 0 : 2) + (overlaps(box, controls) ? 2 : 0) + (overlaps(box, placed) ? 1 : 0);
           if (best === null || cost < best.cost) best = { side: SIDES[i], cost: cost, box: box };
           if (cost === 0) break;
         }
         if (best.side !== SIDES[i]) setSide(tip, best.side);
         placed.push(best.box);
+        if (overlaps(best.box, legendRect)) underLegend = true;
       });
+      return underLegend;
     }
 
     function setSide(tip, side) {
@@ -795,13 +807,14 @@
     }
 
     // The padding for `bounds`. An open legend folds first if it cannot be kept clear of or
-    // is too large for the map (a small embed's short map), unless the reader opened it.
+    // is too large for the map (a small embed's short map), unless the reader opened or closed it.
+    function legendFoldable() { return !legendChosen && !!legendBox && !legendBody.hidden; }
     function padding(bounds) {
       var pad = clearPadding(bounds);
       var size = map.getSize();
       var tooBig = legendBox && (legendBox.offsetWidth * legendBox.offsetHeight > LEGEND_SHARE * size.x * size.y
         || legendBox.offsetHeight > LEGEND_TALL * size.y);
-      if (!legendChosen && legendBox && !legendBody.hidden && (tooBig || pad.covered.indexOf(legendBox) >= 0)) {
+      if (legendFoldable() && (tooBig || pad.covered.indexOf(legendBox) >= 0)) {
         setLegendOpen(false);
         pad = clearPadding(bounds);
       }
