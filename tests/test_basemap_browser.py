@@ -121,7 +121,7 @@ def test_land_in_view_is_drawn_and_land_far_from_it_stays_off_the_map(browser, p
     page = context.new_page()
     try:
         page.goto(page_file.resolve().as_uri())
-        page.wait_for_function("window.storymap && window.storymap.loaded")
+        page.wait_for_function("() => window.storymap && window.storymap.loaded", polling=20)
         page.evaluate("(i) => window.storymap.goTo(i, {animate: false})", step)
         page.wait_for_function("(i) => window.storymap.step === i", arg=step)
         found = page.evaluate(LAND_NEAR_THE_VIEW)

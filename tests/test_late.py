@@ -238,3 +238,41 @@ def test_a_deep_link_to_a_step_with_a_late_layer_shows_it_once_it_arrives(browse
         assert page.evaluate("window.storymap.step") == target  # the map stayed on the step
     finally:
         page.close()
+
+
+# In the page: a task that runs again and again (a MessageChannel message each time) and notes
+# what it finds each time, until the whole map is in.
+TICKER = """
+(id) => {
+  const seen = window.__seen = [];
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => {
+    const api = window.storymap;
+    seen.push({late: api.layers[id].getLayers().length > 0, loaded: api.loaded});
+    if (!api.loaded) channel.port2.postMessage(0);
+  };
+  channel.port2.postMessage(0);
+}
+"""
+
+
+@pytest.mark.browser
+def test_the_late_data_goes_in_over_several_tasks(browser, held_page, parts):
+    """A reader's tap or key while the rest of the map goes in waits for a part of that work, not
+    all of it: other tasks run between the late layers going in and the map being whole."""
+    url, handler = held_page
+    _, p = parts
+    layer_id = sorted(json.loads(p.late)["layers"])[0]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(url, wait_until="commit")
+        page.wait_for_function("() => window.storymap && window.storymap.step === 0", timeout=20_000)
+        page.evaluate(TICKER, layer_id)
+        handler.release.set()
+        page.wait_for_function("() => window.storymap.loaded === true", timeout=20_000)
+        seen = page.evaluate("window.__seen")
+    finally:
+        page.close()
+    assert {"late": False, "loaded": False} in seen
+    assert {"late": True, "loaded": False} in seen  # between two of its tasks
+    assert seen[-1] == {"late": True, "loaded": True}

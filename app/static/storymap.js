@@ -175,10 +175,11 @@
     // Each part's group holds all its shapes (one per cell), but only the shapes near the view
     // are on the map: Leaflet projects every point of a shape on the map at each zoom, wherever it
     // lies, so a regional story would otherwise project the world's coastlines to draw its own.
-    function showBands() {
+    function showBands(only) {  // every part, or the one given
       var zoom = map.getZoom();
       var near = map.getBounds().pad(NEAR);
       parts.forEach(function (part) {
+        if (only && part !== only) return;
         var on = inBand(part.band, zoom);
         part.layer.eachLayer(function (shape) {
           var want = on && near.intersects(shape.getBounds());
@@ -278,18 +279,29 @@
       if (map.attributionControl && base.attribution) map.attributionControl.removeAttribution(base.attribution);
     }
     // The borders and names a page sends after the map's first frame (StoryMap.later), and the
-    // story's whole land where the first view's own land went first (app/basemap.py, first_land).
+    // story's whole land where the first view's own land went first (app/basemap.py, first_land),
+    // as tasks (see applyLate): each decoded off the map, then drawn near the view; then named.
     function more(late) {
-      if (late.land) {
-        base.land = late.land;  // the config says what is drawn
-        takeOff(parts[0]);
-        parts[0].layer.clearLayers();
-        addBasemapData(parts[0].layer, late.land, landOptions);
-      }
-      addBasemapData(parts[1].layer, late.borders, borderOptions);
-      (late.labels || []).forEach(function (row) { labels.push(toLabel(row)); });
-      paint();
-      refresh();
+      var land = late.land ? L.featureGroup() : null;
+      return [
+        function () { if (land) addBasemapData(land, late.land, landOptions); },
+        function () { addBasemapData(parts[1].layer, late.borders, borderOptions); },  // on the map only through showBands
+        function () {
+          if (land) {
+            base.land = late.land;  // the config says what is drawn
+            takeOff(parts[0]);
+            parts[0].layer.clearLayers();
+            land.eachLayer(function (shape) { parts[0].layer.addLayer(shape); });
+          }
+          paint();
+          if (!held) showBands(parts[0]);
+        },
+        function () { if (!held) showBands(parts[1]); },
+        function () {
+          (late.labels || []).forEach(function (row) { labels.push(toLabel(row)); });
+          if (!held) placeBaseLabels();
+        },
+      ];
     }
     return { parts: parts, labels: labels, refresh: refresh, hold: hold, remove: remove, more: more };
   }
@@ -907,25 +919,32 @@
     // features of the layers the first step does not show (their layers exist, empty, from the
     // start). Added where they belong; the step on the map is drawn again without moving it.
     var loaded = false;
+    // The work as tasks (see applyLate): the layers, with the step on the map drawn again with
+    // them; the basemap's; then the map says it is whole.
     function more(late) {
-      loaded = true;
-      var ids = Object.keys(late.layers || {}).filter(function (id) { return layers[id] && layers[id].addData; });
-      ids.forEach(function (id) {
-        layers[id].addData(late.layers[id]);
-        bindLayer(id);
+      var tasks = [function () {
+        var ids = Object.keys(late.layers || {}).filter(function (id) { return layers[id] && layers[id].addData; });
+        ids.forEach(function (id) {
+          layers[id].addData(late.layers[id]);
+          bindLayer(id);
+        });
+        var timed = ids.filter(function (id) { return defs[id] && defs[id].time; });
+        if (timed.length) bindTime(timed);
+        if (current >= 0 && ids.length) {
+          var step = steps[current];
+          ids.forEach(function (id) { if (visible[id] && !time[id]) restyle(id); });
+          if (timed.length) showTime(step, false);
+          bringToFront(step);
+          nearestWorld(step);
+          drawLabels(step);
+        }
+      }];
+      if (base && late.basemap) tasks = tasks.concat(base.more(late.basemap));
+      tasks.push(function () {
+        loaded = true;
+        window.dispatchEvent(new CustomEvent("storymap:loaded", { detail: { step: current } }));
       });
-      var timed = ids.filter(function (id) { return defs[id] && defs[id].time; });
-      if (timed.length) bindTime(timed);
-      if (base && late.basemap) base.more(late.basemap);
-      if (current >= 0 && ids.length) {
-        var step = steps[current];
-        ids.forEach(function (id) { if (visible[id] && !time[id]) restyle(id); });
-        if (timed.length) showTime(step, false);
-        bringToFront(step);
-        nearestWorld(step);
-        drawLabels(step);
-      }
-      window.dispatchEvent(new CustomEvent("storymap:loaded", { detail: { step: current } }));
+      return tasks;
     }
 
     // A new version of the story on the same map (author mode): `next` is the config a fresh
@@ -934,7 +953,7 @@
     // drops leave the map, new ones are made here; then the step is shown again, at once.
     function reload(next, data, options) {
       options = options || {};
-      applyLate();  // the first version's late data goes in first
+      flushLate();  // the first version's late data goes in first
       data = data || {};
       var oldBase = config.basemap || null;
       // A version with the same views leaves the basemap out: the map keeps the one it has.
@@ -1015,8 +1034,9 @@
 
   // A page's late data (app/mapview.py, MapParts.late) comes in a script after the map's. It is
   // added once the map's first frame is on screen: after the next animation frame, or a moment
-  // later in a tab that draws no frames (hidden).
-  var lateTarget = null, lateData = null, lateExpected = false;
+  // later in a tab that draws no frames (hidden). The work is a few tasks, one per turn of the
+  // event loop, so a reader's tap or key in the meantime waits for one of them, not all.
+  var lateTarget = null, lateData = null, lateExpected = false, lateTasks = [];
   function later(data) {
     lateData = data;
     if (lateTarget) scheduleLate();
@@ -1025,7 +1045,17 @@
     var data = lateData;
     if (!data || !lateTarget) return;
     lateData = null;
-    lateTarget(typeof data === "string" ? JSON.parse(data) : data);  // JSON text, parsed only now
+    lateTasks = lateTarget(typeof data === "string" ? JSON.parse(data) : data);  // JSON text, parsed only now
+    nextLate();
+  }
+  function nextLate() {
+    var task = lateTasks.shift();
+    if (task) task();
+    if (lateTasks.length) setTimeout(nextLate, 0);
+  }
+  function flushLate() {  // all of it, now
+    applyLate();
+    while (lateTasks.length) lateTasks.shift()();
   }
   function scheduleLate() {
     var run = function () { setTimeout(applyLate, 0); };
