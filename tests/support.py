@@ -6,9 +6,11 @@ benchmark must not import the tests); its servers start through :mod:`app.serve`
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from bench.harness import (
     CHROMIUM,
@@ -30,6 +32,7 @@ __all__ = [
     "RequestGuard",
     "copy_project",
     "exported",
+    "exported_story",
     "streamlit_server",
     "wait_for_app",
     "wait_for_step",
@@ -46,3 +49,17 @@ def exported(story: Path, out: Path, *options: str) -> Path:
     )
     assert result.returncode == 0, result.stderr
     return out
+
+
+def exported_story(root: Path, name: str, story: str, layers: dict[str, str | dict[str, Any]]) -> Path:
+    """A one-story project in ``root``: ``stories/<name>.md`` holding ``story`` and each of
+    ``layers`` (GeoJSON text or data) as ``geodata/<layer>.geojson``, exported by the real CLI
+    to ``<name>.html`` in ``root``."""
+    (root / "stories").mkdir()
+    (root / "geodata").mkdir()
+    for layer, data in layers.items():
+        text = data if isinstance(data, str) else json.dumps(data)
+        (root / "geodata" / f"{layer}.geojson").write_text(text, encoding="utf-8")
+    path = root / "stories" / f"{name}.md"
+    path.write_text(story, encoding="utf-8")
+    return exported(path, root / f"{name}.html")

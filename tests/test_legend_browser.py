@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import RequestGuard, exported
+from tests.support import RequestGuard, exported_story
 
 pytestmark = pytest.mark.browser
 
@@ -88,9 +88,6 @@ def collection(features: list[tuple[str, dict, dict]]) -> str:
 
 @pytest.fixture(scope="module")
 def page_file(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("legend")
-    (root / "stories").mkdir()
-    (root / "geodata").mkdir()
     data = {
         "zones": [
             ("a", {"side": "west"}, square(0, 44, 2)),
@@ -101,13 +98,8 @@ def page_file(tmp_path_factory) -> Path:
         "tracks": [("t", {}, {"type": "LineString", "coordinates": [[0, 45.5], [6, 45.5]]})],
         "towns": [("lyon", {"name": "Lyon"}, {"type": "Point", "coordinates": [4.84, 45.76]})],
     }
-    for name, features in data.items():
-        (root / "geodata" / f"{name}.geojson").write_text(collection(features), encoding="utf-8")
-    story = root / "stories" / "legend.md"
-    story.write_text(STORY, encoding="utf-8")
-    out = root / "legend.html"
-    exported(story, out)
-    return out
+    layers = {name: collection(features) for name, features in data.items()}
+    return exported_story(tmp_path_factory.mktemp("legend"), "legend", STORY, layers)
 
 
 def open_page(browser, page_file: Path, width: int, height: int):

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import RequestGuard, copy_project, exported, streamlit_server, wait_for_app, wait_for_step
+from tests.support import (
+    RequestGuard,
+    copy_project,
+    exported_story,
+    streamlit_server,
+    wait_for_app,
+    wait_for_step,
+)
 from tests.test_legend_browser import collection, square
 
 pytestmark = pytest.mark.browser
@@ -84,26 +91,17 @@ sources: [notes]
 
 @pytest.fixture(scope="module")
 def page_file(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("time")
-    (root / "stories").mkdir()
-    (root / "geodata").mkdir()
     old = [
         ("g15", "gov", square(0, 44, 2)),
         ("r15", "reb", square(2, 44, 2)),
         ("i15", "isis", square(4, 44, 2)),
     ]
     new = [("g20", "gov", square(0, 44, 5)), ("r20", "reb", square(5, 44, 1))]
-    (root / "geodata" / "zones-2015.geojson").write_text(
-        collection([(fid, {"side": side}, geom) for fid, side, geom in old]),
-        encoding="utf-8",
-    )
-    (root / "geodata" / "zones-2020.geojson").write_text(
-        collection([(fid, {"side": side}, geom) for fid, side, geom in new]),
-        encoding="utf-8",
-    )
-    story = root / "stories" / "time.md"
-    story.write_text(STORY, encoding="utf-8")
-    return exported(story, root / "time.html")
+    layers = {
+        f"zones-{year}": collection([(fid, {"side": side}, geom) for fid, side, geom in zones])
+        for year, zones in (("2015", old), ("2020", new))
+    }
+    return exported_story(tmp_path_factory.mktemp("time"), "time", STORY, layers)
 
 
 def open_page(browser, page_file: Path, *, reduced: bool = False, width: int = 1280, height: int = 800):

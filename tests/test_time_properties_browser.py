@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import RequestGuard, exported
+from tests.support import RequestGuard, exported_story
 from tests.test_legend_browser import collection, square
 
 pytestmark = pytest.mark.browser
@@ -51,18 +51,12 @@ sources: [notes]
 
 @pytest.fixture(scope="module")
 def page_file(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("dated")
-    (root / "stories").mkdir()
-    (root / "geodata").mkdir()
     towns = [
         ("old", {"valid_to": "2015-08"}, square(0, 44, 2)),  # open start: until August 2015
         ("new", {"valid_from": "2015-09", "valid_to": "2016-12"}, square(3, 44, 2)),
         ("always", {}, square(6, 44, 2)),  # no dates: valid always
     ]
-    (root / "geodata" / "towns.geojson").write_text(collection(towns), encoding="utf-8")
-    story = root / "stories" / "dated.md"
-    story.write_text(STORY, encoding="utf-8")
-    return exported(story, root / "dated.html")
+    return exported_story(tmp_path_factory.mktemp("dated"), "dated", STORY, {"towns": collection(towns)})
 
 
 ON_MAP = """() => [...Object.values(window.storymap.layers.towns._layers)]
