@@ -12,6 +12,7 @@
   var SMALL_MAP = 600;  // px: below this width the legend is compact and the credits fold away
   // An open legend larger than this part of the map's area, or of its height, folds itself.
   var LEGEND_SHARE = 0.2, LEGEND_TALL = 0.5;
+  var POINT_R = 5;  // px: the part of a labelled place's point that another label keeps clear of
   var MARGIN = 40;  // px kept clear around every view (room for a point's label; views.FIT_MARGIN)
   var GAP = 8;  // px between a view and what covers the map
 
@@ -562,8 +563,8 @@
 
     // Each label reads beside its point: right, left, above or below, the first side where it
     // stays on the map, out from under the map's controls (zoom, legend, credits) and clear of
-    // the labels placed before it (else the least bad side: off the map or under a control
-    // costs more than touching another label).
+    // the labels placed before it and the other labelled points (else the least bad side: off
+    // the map or under a control costs more than touching another label or point).
     var SIDES = [["right", [10, 0]], ["left", [-10, 0]], ["top", [0, -8]], ["bottom", [0, 8]]];
     function overlaps(box, others) {
       return others.some(function (o) { return box.left < o.right && box.right > o.left && box.top < o.bottom && box.bottom > o.top; });
@@ -575,15 +576,22 @@
       });
       var legendRect = controls.filter(function (r) { return r.node === legendBox; });
       var placed = [], underLegend = false;
+      // The labelled places' points: a label should not hide another's.
+      var points = [];
+      labelGroup.eachLayer(function (tip) {
+        var p = map.latLngToContainerPoint(tip.getLatLng());
+        points.push({ tip: tip, left: frame.left + p.x - POINT_R, right: frame.left + p.x + POINT_R, top: frame.top + p.y - POINT_R, bottom: frame.top + p.y + POINT_R });
+      });
       labelGroup.eachLayer(function (tip) {
         var node = tip.getElement && tip.getElement();
         if (!node) return;
+        var others = points.filter(function (p) { return p.tip !== tip; });
         var best = null;
         for (var i = 0; i < SIDES.length; i++) {
           setSide(tip, SIDES[i]);
           var box = node.getBoundingClientRect();
           var inside = box.left >= frame.left && box.right <= frame.right && box.top >= frame.top && box.bottom <= frame.bottom;
-          var cost = (inside ? 0 : 2) + (overlaps(box, controls) ? 2 : 0) + (overlaps(box, placed) ? 1 : 0);
+          var cost = (inside ? 0 : 2) + (overlaps(box, controls) ? 2 : 0) + (overlaps(box, placed) || overlaps(box, others) ? 1 : 0);
           if (best === null || cost < best.cost) best = { side: SIDES[i], cost: cost, box: box };
           if (cost === 0) break;
         }
