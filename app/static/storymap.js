@@ -16,6 +16,11 @@
   var MARGIN = 40;  // px kept clear around every view (room for a point's label; views.FIT_MARGIN)
   var GAP = 8;  // px between a view and what covers the map
 
+  // Whether a box ({left, right, top, bottom}) meets any of `others`: for placing names.
+  function overlaps(box, others) {
+    return others.some(function (o) { return box.left < o.right && box.right > o.left && box.top < o.bottom && box.bottom > o.top; });
+  }
+
   function el(tag, cls, text) {
     var node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -238,7 +243,7 @@
         var anchor = L.point(label.kind === "city" || label.kind === "capital" ? 3 : label.size.x / 2, label.size.y / 2);
         var box = { left: p.x - anchor.x - 2, right: p.x - anchor.x + label.size.x + 2, top: p.y - anchor.y - 1, bottom: p.y - anchor.y + label.size.y + 1 };
         if (box.left < 0 || box.right > size.x || box.top < 0 || box.bottom > size.y) show = false;
-        else if (placed.some(function (o) { return box.left < o.right && box.right > o.left && box.top < o.bottom && box.bottom > o.top; })) show = false;
+        else if (overlaps(box, placed)) show = false;
         if (show) {
           placed.push(box);
           L.DomUtil.setPosition(label.node, map.latLngToLayerPoint(label.latlng).subtract(anchor).round());
@@ -566,9 +571,6 @@
     // the labels placed before it and the other labelled points (else the least bad side: off
     // the map or under a control costs more than touching another label or point).
     var SIDES = [["right", [10, 0]], ["left", [-10, 0]], ["top", [0, -8]], ["bottom", [0, 8]]];
-    function overlaps(box, others) {
-      return others.some(function (o) { return box.left < o.right && box.right > o.left && box.top < o.bottom && box.bottom > o.top; });
-    }
     function placeLabels() {
       var frame = map.getContainer().getBoundingClientRect();
       var controls = coverings().map(function (r) {  // a label may touch a control's edge
@@ -829,12 +831,13 @@
     // The padding for `bounds`. An open legend folds first if it cannot be kept clear of or
     // is too large for the map (a small embed's short map), unless the reader opened or closed it.
     function legendFoldable() { return !legendChosen && !!legendBox && !legendBody.hidden; }
+    function legendTooBig() {
+      var size = map.getSize(), w = legendBox.offsetWidth, h = legendBox.offsetHeight;
+      return w * h > LEGEND_SHARE * size.x * size.y || h > LEGEND_TALL * size.y;
+    }
     function padding(bounds) {
       var pad = clearPadding(bounds);
-      var size = map.getSize();
-      var tooBig = legendBox && (legendBox.offsetWidth * legendBox.offsetHeight > LEGEND_SHARE * size.x * size.y
-        || legendBox.offsetHeight > LEGEND_TALL * size.y);
-      if (legendFoldable() && (tooBig || pad.covered.indexOf(legendBox) >= 0)) {
+      if (legendFoldable() && (legendTooBig() || pad.covered.indexOf(legendBox) >= 0)) {
         setLegendOpen(false);
         pad = clearPadding(bounds);
       }
