@@ -98,13 +98,14 @@ def credits(story: Story) -> list[Credit]:
 
 def content_security_policy(story: Story) -> str:
     """What the single-file page may load: nothing but itself, inlined media, tiles if the story
-    uses them, and a YouTube or Vimeo player once the reader clicks its link."""
+    uses them, a YouTube or Vimeo player once the reader clicks its link, and a worker that its
+    own script makes from a ``blob:`` URL (no request), which readies the date formatter."""
     online = story.meta.basemap != "natural-earth" or any(o.tiles for o in story.meta.overlays.values())
     images = "data: https:" if online else "data:"
     return (
         "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
         f"img-src {images}; media-src data:; frame-src {' '.join(h.rsplit('/', 2)[0] for h in EMBED_HOSTS)}; "
-        "font-src data:; base-uri 'none'; form-action 'none'"
+        "font-src data:; worker-src blob:; base-uri 'none'; form-action 'none'"
     )
 
 

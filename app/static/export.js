@@ -345,11 +345,11 @@
   }
   window.addEventListener("storymap:step", onStep);
   window.addEventListener("storymap:ready", onReady);
-  // Dates are put in the reader's words after the map's first frame: Intl's first formatter
-  // costs ~100 ms on a phone (bench: phone), and the server's fallback text reads well till then.
+  // Dates are put in the story's language after the map's first frame, Intl's first formatter
+  // made in a worker (storymap.js: localizeDatesSoon); the server's fallback text reads well till then.
   window.addEventListener("storymap:ready", function () {
     requestAnimationFrame(function () {
-      setTimeout(function () { if (window.StoryMap) window.StoryMap.localizeDates(document); }, 0);
+      setTimeout(function () { if (window.StoryMap) window.StoryMap.localizeDatesSoon(document); }, 0);
       setTimeout(layOutCards, 0);
     });
   });

@@ -237,7 +237,7 @@ function followDates() {
   const localize = () => {
     const frame = document.querySelector(".sm-frame-root iframe");
     const lib = frame && frame.contentWindow && frame.contentWindow.StoryMap;
-    if (lib && lib.localizeDates && document.querySelector("time[datetime]:not([data-sm-localized])")) lib.localizeDates(document);
+    if (lib && lib.localizeDatesSoon && document.querySelector("time[datetime]:not([data-sm-localized])")) lib.localizeDatesSoon(document);
   };
   new MutationObserver(localize).observe(document.body, { childList: true, subtree: true });
   window.addEventListener(READY, localize);

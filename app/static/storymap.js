@@ -1078,6 +1078,7 @@
   // <time datetime="YYYY-MM-DD"> with an English or ISO fallback; here they are read in the
   // language of the nearest [lang] element. One implementation for the exported page and the
   // tour (whose page calls it through the map frame).
+  var DATE_OPTIONS = { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" };
   function localizeDates(scope) {
     if (!window.Intl || !Intl.DateTimeFormat) return;
     var formats = {};
@@ -1088,7 +1089,7 @@
       var lang = (holder && holder.getAttribute("lang")) || "";
       try {
         if (!formats[lang]) {
-          formats[lang] = new Intl.DateTimeFormat(lang || undefined, { year: "numeric", month: "long", day: "numeric", timeZone: "UTC" });
+          formats[lang] = new Intl.DateTimeFormat(lang || undefined, DATE_OPTIONS);
         }
         node.textContent = formats[lang].format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3])));
         node.setAttribute("data-sm-localized", "");
@@ -1096,5 +1097,40 @@
     });
   }
 
-  window.StoryMap = { init: init, configure: configure, later: later, localizeDates: localizeDates };
+  // The first date formatter of a browser process loads ICU's data: ~100-200 ms on a phone's
+  // main thread (4x CPU slowdown), right after the map appears. A worker makes that first
+  // formatter, off the main thread, and the page's own are then quick; without a worker (none,
+  // a policy blocks it, or no answer within WARM_WAIT ms) the dates are localized anyway.
+  var WARM_WAIT = 3000;
+  var warmed = false, waiting = null;  // the scopes to localize once the worker has answered
+  function localizeDatesSoon(scope) {
+    if (!window.Intl || !Intl.DateTimeFormat) return;
+    if (warmed) { localizeDates(scope); return; }
+    if (waiting) { waiting.push(scope); return; }
+    waiting = [scope];
+    var worker = null, url = null;
+    function finish() {
+      if (warmed) return;
+      warmed = true;
+      if (worker) worker.terminate();
+      if (url) URL.revokeObjectURL(url);
+      var scopes = waiting;
+      waiting = null;
+      scopes.forEach(localizeDates);
+    }
+    try {
+      var code = "onmessage=function(e){try{new Intl.DateTimeFormat(e.data||undefined," + JSON.stringify(DATE_OPTIONS) +
+        ").format(0)}catch(x){}postMessage(0)}";
+      url = URL.createObjectURL(new Blob([code], { type: "text/javascript" }));
+      worker = new Worker(url);
+      worker.onmessage = finish;
+      worker.onerror = finish;
+      worker.postMessage(document.documentElement.getAttribute("lang") || "");
+      setTimeout(finish, WARM_WAIT);
+    } catch (e) {
+      finish();
+    }
+  }
+
+  window.StoryMap = { init: init, configure: configure, later: later, localizeDates: localizeDates, localizeDatesSoon: localizeDatesSoon };
 })();
