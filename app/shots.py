@@ -107,6 +107,8 @@ class Renderer:
             tab.goto(page.resolve().as_uri() + hash)
             # The whole map: the late data (borders, names, later steps' layers) is in too.
             tab.wait_for_function("() => window.storymap && window.storymap.loaded", timeout=30_000)
+            # The dates in the story's language now, not once the page's worker has answered.
+            tab.evaluate("() => { if (window.StoryMap) window.StoryMap.localizeDates(document); }")
             yield tab
         except Exception as exc:
             if exc.__class__.__name__ != "TimeoutError":  # playwright's, imported lazily

@@ -61,6 +61,34 @@ def test_each_step_makes_its_own_picture_and_nothing_is_fetched(tmp_path) -> Non
     assert np.abs(a - b).mean() > 5  # another card and another view
 
 
+# A worker that never answers: the page then writes its dates only after its 3 s wait.
+SILENT_WORKER = (
+    "window.Worker = function () { this.postMessage = function () {}; this.terminate = function () {}; };"
+)
+
+
+def test_a_picture_shows_the_dates_in_the_storys_language_without_waiting_for_the_worker(tmp_path) -> None:
+    page = exported(STORY, tmp_path / "story.html")
+    with Renderer() as renderer:
+        new_context = renderer._browser.new_context
+
+        def with_silent_worker(**options):
+            context = new_context(**options)
+            context.add_init_script(SILENT_WORKER)
+            return context
+
+        renderer._browser.new_context = with_silent_worker
+        with renderer.opened(page, (1200, 630)) as tab:
+            left = tab.evaluate(
+                "() => document.querySelectorAll('time[datetime]:not([data-sm-localized])').length"
+            )
+            byline = tab.evaluate(
+                "() => document.querySelector('[data-testid=storymap-header] time').textContent"
+            )
+    assert left == 0
+    assert byline.split()[0].isalpha()  # "December 2, 2026" (Intl's en), not the server's "2 December 2026"
+
+
 def test_a_bad_step_or_a_missing_chromium_is_one_clear_line(tmp_path) -> None:
     def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
