@@ -271,6 +271,8 @@ def test_tour_and_export_show_the_same_step_card(browser, server, guard, flagshi
     page = new_page(browser, guard)
     page.goto(out.as_uri())
     page.wait_for_function("window.storymap && window.storymap.map")
+    # Both pages put their dates in the story's language once the map is drawn (a worker first).
+    page.wait_for_function("() => !document.querySelector('time[datetime]:not([data-sm-localized])')")
     exported = page.evaluate(CARD_TEXT, f'.sm-step[data-step="{index}"]')
     exported_header = page.evaluate(CARD_TEXT, "[data-testid=storymap-header] .sm-byline")
     page.goto(f"{server}/?story={FLAGSHIP}&step={index + 1}")
