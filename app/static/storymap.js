@@ -1106,7 +1106,7 @@
   function localizeDatesSoon(scope) {
     if (!window.Intl || !Intl.DateTimeFormat) return;
     if (warmed) { localizeDates(scope); return; }
-    if (waiting) { waiting.push(scope); return; }
+    if (waiting) { if (waiting.indexOf(scope) < 0) waiting.push(scope); return; }  // the tour asks at each change of its page
     waiting = [scope];
     var worker = null, url = null;
     function finish() {
