@@ -187,8 +187,46 @@ def _view(step: Step, story: Story, layers: dict[str, LayerData]) -> dict[str, A
         west, south, east, north = bounds
         return {"bounds": [[south, west], [north, east]], "max_zoom": fit_max_zoom(bounds)}
     center, zoom = step.map.center, step.map.zoom
-    west, south, east, north = view_bounds(center, zoom)
-    return {"center": list(center), "zoom": zoom, "area": [[south, west], [north, east]]}
+    area = view_bounds(center, zoom)
+    west, south, east, north = area
+    view: dict[str, Any] = {"center": list(center), "zoom": zoom, "area": [[south, west], [north, east]]}
+    subject = step_subject(step, story, layers, area)
+    if subject is not None:
+        west, south, east, north = subject
+        view["subject"] = [[south, west], [north, east]]
+    return view
+
+
+def step_subject(step: Step, story: Story, layers: dict[str, LayerData], area: Bounds) -> Bounds | None:
+    """The bounds of what a step highlights (on the layers it shows), in the longitudes of its
+    ``area``: a map too small for the whole area at the author's zoom zooms in on them, so
+    their points and names are not crowded together (storymap.js ``framing``). None with fewer
+    than two highlighted features, or when one lies outside the area (the validator warns) or
+    spans half the world (a shape across the antimeridian)."""
+    visible = step.map.visible(story.meta.layers)
+    middle = (area[0] + area[2]) / 2
+    found: list[Bounds] = []
+    for highlight in step.map.highlights:
+        if highlight.layer not in visible or highlight.layer not in layers:
+            continue
+        id_field = story.meta.layers[highlight.layer].id_field
+        for feature_id in highlight.ids:
+            box = layers[highlight.layer].feature_bounds(id_field, feature_id)
+            if box is None or box[2] - box[0] > 180:
+                return None
+            shift = min((-360.0, 0.0, 360.0), key=lambda s: abs((box[0] + box[2]) / 2 + s - middle))
+            box = (box[0] + shift, box[1], box[2] + shift, box[3])
+            if not contains(area, box):
+                return None
+            found.append(box)
+    if len(found) < 2:  # one place has no neighbour to crowd: the whole area stays in view
+        return None
+    return (
+        min(b[0] for b in found),
+        min(b[1] for b in found),
+        max(b[2] for b in found),
+        max(b[3] for b in found),
+    )
 
 
 def _feature_names(layer: LayerData, layer_def: LayerDef, ids: list[str] | None = None) -> dict[str, str]:

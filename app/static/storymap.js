@@ -15,6 +15,8 @@
   var POINT_R = 5;  // px: the part of a labelled place's point that another label keeps clear of
   var MARGIN = 40;  // px kept clear around every view (room for a point's label; views.FIT_MARGIN)
   var GAP = 8;  // px between a view and what covers the map
+  var SUBJECT_GAIN = 1;  // zoom levels a small map may go closer than the author's area to a step's highlights...
+  var SUBJECT_SLACK = 0.5;  // ...once it is this far short of the author's zoom (see framing)
 
   // Whether a box ({left, right, top, bottom}) meets any of `others`: for placing names.
   function overlaps(box, others) {
@@ -848,9 +850,38 @@
     // Every view is an area: a fit's bounds, or the area the author's center + zoom shows on
     // the reference map. Each screen fits that area into the part of the map nothing covers,
     // never closer than the author's zoom, so the subject is in sight on any screen size.
+    //
+    // A map too small for the author's area at the author's zoom (a phone, a small embed) would
+    // show the whole area from further out, the step's highlighted places crowded together and
+    // their names over each other. There the view zooms in on them (`subject`, their bounds):
+    // up to SUBJECT_GAIN zoom levels closer than the area's fit, and one level for every level the
+    // map is short of the author's zoom beyond SUBJECT_SLACK, never closer than the author's
+    // zoom, and as near the area's middle as keeps them all in view. Author mode keeps the area
+    // (Copy this view solves for it).
     function framing(view) {
       var bounds = L.latLngBounds(view.bounds || view.area);
-      return { bounds: bounds, options: L.extend(padding(bounds), { maxZoom: view.bounds ? view.max_zoom || 10 : view.zoom }) };
+      var pad = padding(bounds), maxZoom = view.bounds ? view.max_zoom || 10 : view.zoom;
+      var closer = view.subject && !config.author ? subjectFraming(bounds, L.latLngBounds(view.subject), pad, maxZoom) : null;
+      return closer || { bounds: bounds, options: L.extend(pad, { maxZoom: maxZoom }) };
+    }
+
+    function subjectFraming(area, subject, pad, maxZoom) {
+      var tl = L.point(pad.paddingTopLeft), br = L.point(pad.paddingBottomRight);
+      var free = map.getSize().subtract(tl).subtract(br);
+      var areaZoom = map.getBoundsZoom(area, false, tl.add(br));
+      var gain = Math.min(SUBJECT_GAIN, maxZoom - areaZoom - SUBJECT_SLACK);
+      var zoom = Math.min(maxZoom, areaZoom + gain, map.getBoundsZoom(subject, false, tl.add(br)));
+      if (!(zoom > areaZoom + 0.01)) return null;
+      // In pixels at that zoom: the free part of the map, centred on the area's middle, moved
+      // just enough to take in the subject.
+      var a = L.bounds(map.project(area.getSouthWest(), zoom), map.project(area.getNorthEast(), zoom));
+      var s = L.bounds(map.project(subject.getSouthWest(), zoom), map.project(subject.getNorthEast(), zoom));
+      function clamp(middle, low, high, half) { return Math.min(Math.max(middle, high - half), low + half); }
+      var mid = a.getCenter();
+      var c = L.point(clamp(mid.x, s.min.x, s.max.x, free.x / 2), clamp(mid.y, s.min.y, s.max.y, free.y / 2));
+      var half = free.divideBy(2);
+      var shown = L.latLngBounds(map.unproject(c.subtract(half), zoom), map.unproject(c.add(half), zoom));
+      return { bounds: shown, options: L.extend(pad, { maxZoom: zoom }) };
     }
 
     function move(step, animate) {
