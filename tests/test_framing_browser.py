@@ -2,8 +2,8 @@
 
 For each step, each highlighted feature must lie inside the map, and the topmost element at its
 screen point must be the map itself: not the legend, a control, the credits, a text card or the
-page edge; in the exports, each of the step's labels must also be whole on the map and out from
-under its controls. Exports are checked in Chromium at desktop, phone and small-embed sizes (scroll) and
+page edge; in the exports, each of the step's labels must also be whole on the map, out from
+under its controls and clear of the other labels. Exports are checked in Chromium at desktop, phone and small-embed sizes (scroll) and
 at a presentation size (slides); the Streamlit tour at desktop and phone sizes, its presentation
 mode on a laptop and a projector, and its embed mode in a small frame.
 """
@@ -91,6 +91,20 @@ LABELS_HIDDEN = """
 """
 
 
+# In the page: pairs of the step's labels that overlap (a name over another name).
+LABELS_CROWDED = """
+() => {
+  const boxes = [...window.storymap.map.getContainer().querySelectorAll('.sm-label')]
+    .filter(n => n.style.opacity !== '0').map(n => [n.textContent, n.getBoundingClientRect()]);
+  const out = [];
+  boxes.forEach(([a, r], i) => boxes.slice(i + 1).forEach(([b, o]) => {
+    if (r.left < o.right - 1 && r.right > o.left + 1 && r.top < o.bottom - 1 && r.bottom > o.top + 1) out.push({over: [a, b]});
+  }));
+  return out;
+}
+"""
+
+
 @pytest.fixture(scope="module")
 def exports(tmp_path_factory) -> dict[tuple[str, str], Path]:
     out = tmp_path_factory.mktemp("framing")
@@ -122,6 +136,7 @@ def test_every_highlighted_feature_is_on_the_map_and_uncovered(
             if not (feature["inside"] and feature["onMap"]):
                 misses.append((index + 1, feature))
         misses += [(index + 1, label) for label in page.evaluate(LABELS_HIDDEN)]
+        misses += [(index + 1, pair) for pair in page.evaluate(LABELS_CROWDED)]
     context.close()
     assert not misses, f"{story.stem} {layout} {width}×{height}: {misses}"
     assert guard.outside == []

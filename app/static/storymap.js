@@ -568,40 +568,93 @@
       if (base) base.refresh();
     }
 
-    // Each label reads beside its point: right, left, above or below, the first side where it
-    // stays on the map, out from under the map's controls (zoom, legend, credits) and clear of
-    // the labels placed before it and the other labelled points (else the least bad side: off
-    // the map or under a control costs more than touching another label or point).
-    var SIDES = [["right", [10, 0]], ["left", [-10, 0]], ["top", [0, -8]], ["bottom", [0, 8]]];
+    // Each label reads beside its point: right, left, above or below, else up or down on
+    // either side (two places a few pixels apart). The places are chosen together so that the
+    // labels stay on the map, out from under its controls (zoom, legend, credits), and clear of
+    // each other and of the other labelled points; when no choice does all that, the least bad
+    // one (off the map or under a control costs more than touching another label or point).
+    var SIDES = [
+      ["right", [10, 0]], ["left", [-10, 0]], ["top", [0, -8]], ["bottom", [0, 8]],
+      ["right", [8, -14]], ["right", [8, 14]], ["left", [-8, -14]], ["left", [-8, 14]],
+    ];
+    var SEARCH_ALL = 5;  // up to this many labels, every combination is weighed; more, one at a time
+
+    // Where a label of size w × h sits for a side, from its point (Leaflet's tooltip rules and
+    // the 6 px margin its direction classes add), as a box in page pixels.
+    function sideBox(at, w, h, side) {
+      var dir = side[0], off = side[1];
+      var left = dir === "right" ? 6 : dir === "left" ? -w - 6 : -Math.round(w / 2);
+      var top = dir === "top" ? -h - 6 : dir === "bottom" ? 6 : -Math.round(h / 2);
+      left += at.x + off[0]; top += at.y + off[1];
+      return { left: left, top: top, right: left + w, bottom: top + h };
+    }
+
     function placeLabels() {
       var frame = map.getContainer().getBoundingClientRect();
       var controls = coverings().map(function (r) {  // a label may touch a control's edge
         return { left: frame.left + r.left + 3, right: frame.left + r.right - 3, top: frame.top + r.top + 3, bottom: frame.top + r.bottom - 3, node: r.node };
       });
       var legendRect = controls.filter(function (r) { return r.node === legendBox; });
-      var placed = [], underLegend = false;
-      // The labelled places' points: a label should not hide another's.
-      var points = [];
-      labelGroup.eachLayer(function (tip) {
-        var p = map.latLngToContainerPoint(tip.getLatLng());
-        points.push({ tip: tip, left: frame.left + p.x - POINT_R, right: frame.left + p.x + POINT_R, top: frame.top + p.y - POINT_R, bottom: frame.top + p.y + POINT_R });
-      });
+      // Each label measured once where it is; its box at every side follows from its size.
+      var labels = [];
       labelGroup.eachLayer(function (tip) {
         var node = tip.getElement && tip.getElement();
         if (!node) return;
-        var others = points.filter(function (p) { return p.tip !== tip; });
-        var best = null;
-        for (var i = 0; i < SIDES.length; i++) {
-          setSide(tip, SIDES[i]);
-          var box = node.getBoundingClientRect();
-          var inside = box.left >= frame.left && box.right <= frame.right && box.top >= frame.top && box.bottom <= frame.bottom;
-          var cost = (inside ? 0 : 2) + (overlaps(box, controls) ? 2 : 0) + (overlaps(box, placed) || overlaps(box, others) ? 1 : 0);
-          if (best === null || cost < best.cost) best = { side: SIDES[i], cost: cost, box: box };
-          if (cost === 0) break;
-        }
-        if (best.side !== SIDES[i]) setSide(tip, best.side);
-        placed.push(best.box);
-        if (overlaps(best.box, legendRect)) underLegend = true;
+        var p = map.latLngToContainerPoint(tip.getLatLng());
+        labels.push({ tip: tip, node: node, at: L.point(frame.left + p.x, frame.top + p.y) });
+      });
+      labels.forEach(function (label) {
+        label.now = label.node.getBoundingClientRect();
+        label.w = label.node.offsetWidth;
+        label.h = label.node.offsetHeight;
+      });
+      labels.forEach(function (label) {
+        var w = label.w, h = label.h, o = L.point(label.tip.options.offset);
+        var was = sideBox(label.at, w, h, [label.tip.options.direction, [o.x, o.y]]);
+        var dx = label.now.left - was.left, dy = label.now.top - was.top;  // Leaflet's rounding
+        var points = labels.filter(function (other) { return other !== label; }).map(function (other) {
+          return { left: other.at.x - POINT_R, right: other.at.x + POINT_R, top: other.at.y - POINT_R, bottom: other.at.y + POINT_R };
+        });
+        label.boxes = SIDES.map(function (side) {
+          var b = sideBox(label.at, w, h, side);
+          b = { left: b.left + dx, right: b.right + dx, top: b.top + dy, bottom: b.bottom + dy };
+          var inside = b.left >= frame.left && b.right <= frame.right && b.top >= frame.top && b.bottom <= frame.bottom;
+          b.cost = (inside ? 0 : 2) + (overlaps(b, controls) ? 2 : 0) + (overlaps(b, points) ? 1 : 0);
+          return b;
+        });
+        label.side = 0;
+      });
+      function clash(a, b) { return a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top ? 1 : 0; }
+      if (labels.length <= SEARCH_ALL) {
+        // Every combination, cheapest first; among equals, the earlier sides (right, then left…).
+        var chosen = [], best = Infinity, bestChoice = null;
+        (function search(k, cost) {
+          if (cost >= best) return;
+          if (k === labels.length) { best = cost; bestChoice = chosen.slice(); return; }
+          for (var c = 0; c < SIDES.length; c++) {
+            var box = labels[k].boxes[c], extra = box.cost;
+            for (var j = 0; j < k; j++) extra += clash(box, labels[j].boxes[chosen[j]]);
+            chosen[k] = c;
+            search(k + 1, cost + extra);
+            if (best === 0) return;
+          }
+        })(0, 0);
+        labels.forEach(function (label, k) { label.side = bestChoice[k]; });
+      } else {
+        // One at a time, each clear of those before it.
+        labels.forEach(function (label, k) {
+          var bestCost = Infinity;
+          for (var c = 0; c < SIDES.length && bestCost > 0; c++) {
+            var cost = label.boxes[c].cost;
+            for (var j = 0; j < k; j++) cost += clash(label.boxes[c], labels[j].boxes[labels[j].side]);
+            if (cost < bestCost) { bestCost = cost; label.side = c; }
+          }
+        });
+      }
+      var underLegend = false;
+      labels.forEach(function (label) {
+        setSide(label.tip, SIDES[label.side]);
+        if (overlaps(label.boxes[label.side], legendRect)) underLegend = true;
       });
       return underLegend;
     }
