@@ -20,6 +20,7 @@ import pytest
 from app.export import export_story
 from app.validate import check_story
 from bench.harness import http_serving
+from tests.support import ROOT, exported
 from tests.test_export import EVIL_NAME, make_project
 
 pytestmark = pytest.mark.browser
@@ -191,6 +192,25 @@ def test_keys_step_through_and_scroll_the_card_into_place(browser, site) -> None
             state = card_state(page, expected)
             assert state["active"] and state["covers"], (key, state)
         assert {e["source"] for e in events(page)[1:]} == {"key"}
+
+
+def test_a_phone_lays_out_far_cards_only_when_a_step_needs_them(browser, tmp_path) -> None:
+    """A reader who scrolls lays out each card as it nears the screen; a jump to a far card
+    lays it out (and those above it) first, and lands on it."""
+    page_file = exported(ROOT / "stories" / "russia-iran.md", tmp_path / "flagship.html")
+    laid_out = "(i) => document.querySelector(`.sm-step[data-step='${i}'] h2`).checkVisibility({contentVisibilityAuto: true})"
+    with opened(browser, page_file, width=390, height=844) as page:
+        page.wait_for_function("() => window.storymap.loaded")
+        page.wait_for_timeout(500)
+        assert page.evaluate(laid_out, 0)
+        assert not page.evaluate(laid_out, 12) and not page.evaluate(laid_out, 17)
+        for go, expected in [("storymap.goTo(12)", 12), ("storymap.goTo(3)", 3), ("storymap.goTo(17)", 17)]:
+            page.evaluate(go)
+            wait_step(page, expected)
+            page.wait_for_timeout(100)
+            state = card_state(page, expected)
+            assert state["active"] and state["covers"], (expected, state)
+            assert page.evaluate(laid_out, expected)
 
 
 def test_scrolling_the_page_fires_steps(browser, site) -> None:

@@ -110,15 +110,20 @@
     if (pendingTimer) { clearTimeout(pendingTimer); pendingTimer = null; }
   }
 
-  // The cards are laid out lazily at first (export.css: content-visibility), with a guessed
-  // height; a scroll target computed from guesses would land off the card, so every card is laid
-  // out for real before the first one, and after the map's first frame in any case.
-  function layOutCards() { root.classList.add("sm-laid-out"); }
+  // The cards are laid out as they near the screen (export.css: content-visibility), with a
+  // guessed height until then (and their own height once seen). A scroll target computed from
+  // guesses would land off the card, so before a scroll to a card, it and every card above it
+  // are laid out for real; before a scroll to the last, the whole page, whose end bounds it.
+  // A reader who only scrolls never waits for cards far off the screen to be laid out.
+  function layOutCards(upTo) {
+    if (upTo >= cards.length - 1) { root.classList.add("sm-laid-out"); return; }
+    for (var i = 0; i <= upTo; i++) cards[i].classList.add("sm-laid");
+  }
 
   function scrollToCard(index, smooth) {
     var card = cards[index];
     if (!card) return;
-    layOutCards();
+    layOutCards(index);
     var height = window.innerHeight;
     var line = height * triggerFraction();
     var rect = card.getBoundingClientRect();
@@ -350,7 +355,6 @@
   window.addEventListener("storymap:ready", function () {
     requestAnimationFrame(function () {
       setTimeout(function () { if (window.StoryMap) window.StoryMap.localizeDatesSoon(document); }, 0);
-      setTimeout(layOutCards, 0);
     });
   });
 })();
