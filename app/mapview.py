@@ -33,7 +33,7 @@ from app.paths import resolve_source
 from app.render import image_data_uri, sanitize_inline
 from app.timeline import frames, pick, step_frames
 from app.validate import Checked
-from app.views import Bounds, contains, fit_max_zoom, view_bounds
+from app.views import Bounds, contains, fit_max_zoom, view_bounds, within
 
 APP_DIR = Path(__file__).resolve().parent
 ROOT = APP_DIR.parent
@@ -204,7 +204,6 @@ def step_subject(step: Step, story: Story, layers: dict[str, LayerData], area: B
     than two highlighted features, or when one lies outside the area (the validator warns) or
     spans half the world (a shape across the antimeridian)."""
     visible = step.map.visible(story.meta.layers)
-    middle = (area[0] + area[2]) / 2
     found: list[Bounds] = []
     for highlight in step.map.highlights:
         if highlight.layer not in visible or highlight.layer not in layers:
@@ -212,13 +211,10 @@ def step_subject(step: Step, story: Story, layers: dict[str, LayerData], area: B
         id_field = story.meta.layers[highlight.layer].id_field
         for feature_id in highlight.ids:
             box = layers[highlight.layer].feature_bounds(id_field, feature_id)
-            if box is None or box[2] - box[0] > 180:
+            placed = within(area, box) if box is not None and box[2] - box[0] <= 180 else None
+            if placed is None:
                 return None
-            shift = min((-360.0, 0.0, 360.0), key=lambda s: abs((box[0] + box[2]) / 2 + s - middle))
-            box = (box[0] + shift, box[1], box[2] + shift, box[3])
-            if not contains(area, box):
-                return None
-            found.append(box)
+            found.append(placed)
     if len(found) < 2:  # one place has no neighbour to crowd: the whole area stays in view
         return None
     return (

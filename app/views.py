@@ -47,12 +47,21 @@ def view_bounds(center: tuple[float, float], zoom: float, size: tuple[int, int] 
 EPSILON = 1e-9  # degrees: a point on the edge is in view
 
 
-def contains(outer: Bounds, inner: Bounds) -> bool:
-    """True if ``inner`` lies within ``outer`` (also when ``outer`` crosses the antimeridian)."""
+def within(outer: Bounds, inner: Bounds) -> Bounds | None:
+    """``inner`` in the longitudes of ``outer`` (as it is, or a turn of the world east or west)
+    if that copy lies within ``outer`` (also when ``outer`` crosses the antimeridian), else None."""
     west, south, east, north = outer[0] - EPSILON, outer[1] - EPSILON, outer[2] + EPSILON, outer[3] + EPSILON
     if not (south <= inner[1] and inner[3] <= north):
-        return False
-    return any(west <= inner[0] + shift and inner[2] + shift <= east for shift in (-360.0, 0.0, 360.0))
+        return None
+    for shift in (0.0, -360.0, 360.0):
+        if west <= inner[0] + shift and inner[2] + shift <= east:
+            return (inner[0] + shift, inner[1], inner[2] + shift, inner[3])
+    return None
+
+
+def contains(outer: Bounds, inner: Bounds) -> bool:
+    """True if ``inner`` lies within ``outer`` (also when ``outer`` crosses the antimeridian)."""
+    return within(outer, inner) is not None
 
 
 def intersects(a: Bounds, b: Bounds) -> bool:

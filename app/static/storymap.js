@@ -18,10 +18,10 @@
   var SUBJECT_GAIN = 1;  // zoom levels a small map may go closer than the author's area to a step's highlights...
   var SUBJECT_SLACK = 0.5;  // ...once it is this far short of the author's zoom (see framing)
 
-  // Whether a box ({left, right, top, bottom}) meets any of `others`: for placing names.
-  function overlaps(box, others) {
-    return others.some(function (o) { return box.left < o.right && box.right > o.left && box.top < o.bottom && box.bottom > o.top; });
-  }
+  // Whether two boxes ({left, right, top, bottom}) meet, and whether a box meets any of
+  // `others`: for placing names.
+  function meets(a, b) { return a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top; }
+  function overlaps(box, others) { return others.some(function (o) { return meets(box, o); }); }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -553,7 +553,7 @@
           if (!props || !wanted[propText(props[def.id_field])]) return;
           if (time[hl.layer] && !map.hasLayer(child)) return;  // another snapshot's feature
           var at = child.getLatLng ? child.getLatLng() : child.getBounds().getCenter();
-          var tip = L.tooltip({ permanent: true, direction: "right", offset: [10, 0], className: "sm-label", interactive: false })
+          var tip = L.tooltip({ permanent: true, direction: SIDES[0][0], offset: SIDES[0][1], className: "sm-label", interactive: false })
             .setLatLng(at)
             .setContent(el("span", null, propText(props[def.labels])));
           labelGroup.addLayer(tip);
@@ -622,39 +622,43 @@
           b.cost = (inside ? 0 : 2) + (overlaps(b, controls) ? 2 : 0) + (overlaps(b, points) ? 1 : 0);
           return b;
         });
-        label.side = 0;
       });
-      function clash(a, b) { return a.left < b.right && a.right > b.left && a.top < b.bottom && a.bottom > b.top ? 1 : 0; }
+      // The cost of label k at side c, given the sides chosen for the labels before it.
+      var chosen = [];
+      function costAt(k, c) {
+        var box = labels[k].boxes[c], cost = box.cost;
+        for (var j = 0; j < k; j++) if (meets(box, labels[j].boxes[chosen[j]])) cost += 1;
+        return cost;
+      }
       if (labels.length <= SEARCH_ALL) {
         // Every combination, cheapest first; among equals, the earlier sides (right, then left…).
-        var chosen = [], best = Infinity, bestChoice = null;
+        var best = Infinity, bestChoice = null;
         (function search(k, cost) {
           if (cost >= best) return;
           if (k === labels.length) { best = cost; bestChoice = chosen.slice(); return; }
-          for (var c = 0; c < SIDES.length; c++) {
-            var box = labels[k].boxes[c], extra = box.cost;
-            for (var j = 0; j < k; j++) extra += clash(box, labels[j].boxes[chosen[j]]);
+          for (var c = 0; c < SIDES.length && best > 0; c++) {
+            var extra = costAt(k, c);
             chosen[k] = c;
             search(k + 1, cost + extra);
-            if (best === 0) return;
           }
         })(0, 0);
-        labels.forEach(function (label, k) { label.side = bestChoice[k]; });
+        chosen = bestChoice;
       } else {
         // One at a time, each clear of those before it.
         labels.forEach(function (label, k) {
           var bestCost = Infinity;
           for (var c = 0; c < SIDES.length && bestCost > 0; c++) {
-            var cost = label.boxes[c].cost;
-            for (var j = 0; j < k; j++) cost += clash(label.boxes[c], labels[j].boxes[labels[j].side]);
-            if (cost < bestCost) { bestCost = cost; label.side = c; }
+            var cost = costAt(k, c);
+            if (cost < bestCost) { bestCost = cost; chosen[k] = c; }
           }
         });
       }
       var underLegend = false;
-      labels.forEach(function (label) {
-        setSide(label.tip, SIDES[label.side]);
-        if (overlaps(label.boxes[label.side], legendRect)) underLegend = true;
+      labels.forEach(function (label, k) {
+        var side = SIDES[chosen[k]];
+        // Leaflet keeps a label by its point as the map moves; only a new side needs an update.
+        if (label.tip.options.direction !== side[0] || label.tip.options.offset !== side[1]) setSide(label.tip, side);
+        if (overlaps(label.boxes[chosen[k]], legendRect)) underLegend = true;
       });
       return underLegend;
     }
