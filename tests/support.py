@@ -33,6 +33,7 @@ __all__ = [
     "copy_project",
     "exported",
     "exported_story",
+    "story_project",
     "streamlit_server",
     "wait_for_app",
     "wait_for_step",
@@ -51,10 +52,9 @@ def exported(story: Path, out: Path, *options: str) -> Path:
     return out
 
 
-def exported_story(root: Path, name: str, story: str, layers: dict[str, str | dict[str, Any]]) -> Path:
-    """A one-story project in ``root``: ``stories/<name>.md`` holding ``story`` and each of
-    ``layers`` (GeoJSON text or data) as ``geodata/<layer>.geojson``, exported by the real CLI
-    to ``<name>.html`` in ``root``."""
+def story_project(root: Path, name: str, story: str, layers: dict[str, str | dict[str, Any]]) -> Path:
+    """A one-story project in ``root``: ``stories/<name>.md`` (returned) holding ``story`` and
+    each of ``layers`` (GeoJSON text or data) as ``geodata/<layer>.geojson``."""
     (root / "stories").mkdir()
     (root / "geodata").mkdir()
     for layer, data in layers.items():
@@ -62,4 +62,9 @@ def exported_story(root: Path, name: str, story: str, layers: dict[str, str | di
         (root / "geodata" / f"{layer}.geojson").write_text(text, encoding="utf-8")
     path = root / "stories" / f"{name}.md"
     path.write_text(story, encoding="utf-8")
-    return exported(path, root / f"{name}.html")
+    return path
+
+
+def exported_story(root: Path, name: str, story: str, layers: dict[str, str | dict[str, Any]]) -> Path:
+    """:func:`story_project`, exported by the real CLI to ``<name>.html`` in ``root``."""
+    return exported(story_project(root, name, story, layers), root / f"{name}.html")

@@ -10,14 +10,13 @@ crowded by, so its step keeps the area; so does author mode (Copy this view solv
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
 from app.mapview import build_map
 from app.validate import check_story
-from tests.support import exported
+from tests.support import exported, story_project
 
 STORY = """---
 title: "Three anchorages"
@@ -66,8 +65,6 @@ PLACES = [
 
 
 def _project(root: Path, story: str = STORY, places: list[tuple[str, str, float, float]] = PLACES) -> Path:
-    (root / "stories").mkdir()
-    (root / "geodata").mkdir()
     features = [
         {
             "type": "Feature",
@@ -76,11 +73,9 @@ def _project(root: Path, story: str = STORY, places: list[tuple[str, str, float,
         }
         for fid, name, lon, lat in places
     ]
-    data = {"type": "FeatureCollection", "features": features}
-    (root / "geodata" / "anchorages.geojson").write_text(json.dumps(data), encoding="utf-8")
-    path = root / "stories" / "anchorages.md"
-    path.write_text(story, encoding="utf-8")
-    return path
+    return story_project(
+        root, "anchorages", story, {"anchorages": {"type": "FeatureCollection", "features": features}}
+    )
 
 
 def _views(path: Path) -> list[dict]:
