@@ -179,6 +179,7 @@ def _load_cached(key: tuple[str, int, int]) -> tuple[LayerData | None, tuple[Pro
     issue = _range_issue(coords)
     if issue:
         return None, (*issues, issue)
+    gdf = into_the_world(gdf)
     invalid = ~gdf.geometry.is_valid
     if invalid.any():
         labels = _feature_labels(gdf, invalid)
@@ -295,9 +296,28 @@ def _feature_labels(gdf: gpd.GeoDataFrame, mask: Any) -> str:
     return shown + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
+def into_the_world(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Features drawn on past the 180° meridian (a route from Pevek at 170.3 running on to the
+    Bering Strait at 191.1, as Leaflet and geojson.io write them) moved by whole turns so that
+    each one's middle is within ±180: a line or polygon across the meridian keeps its run of
+    longitudes, and a point beyond it (191.1) comes back to its place in the world (-168.9)."""
+    bounds = shapely.bounds(gdf.geometry.values)
+    turns = np.round((bounds[:, 0] + bounds[:, 2]) / 2 / 360.0)
+    if not turns.any():
+        return gdf
+    gdf = gdf.copy()
+    moved = turns != 0
+    gdf.loc[moved, "geometry"] = [
+        shapely.transform(geom, lambda c, shift=-360.0 * turn: c + np.asarray([shift, 0.0]))
+        for geom, turn in zip(gdf.geometry.values[moved], turns[moved], strict=True)
+    ]
+    return gdf
+
+
 def _range_issue(coords: np.ndarray) -> Problem | None:
+    """Latitudes within ±90 and longitudes within ±360 (one turn on past the 180° meridian)."""
     xs, ys = coords[:, 0], coords[:, 1]
-    if (np.abs(xs) <= 180).all() and (np.abs(ys) <= 90).all():
+    if (np.abs(xs) <= 360).all() and (np.abs(ys) <= 90).all():
         return None
     if (np.abs(ys) <= 180).all() and (np.abs(xs) <= 90).all():
         return _issue(

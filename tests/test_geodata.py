@@ -93,13 +93,39 @@ def test_crs_member_in_epsg3857_is_reprojected_to_wgs84():
     ]
 
 
-def test_metres_without_a_crs_are_out_of_range(tmp_path):
-    path = write_geojson(
-        tmp_path / "m.geojson", [feature("p", {"type": "Point", "coordinates": [261845, 6250564]})]
-    )
+@pytest.mark.parametrize(
+    "position",
+    [[261845, 6250564], [361.0, 10.0]],
+    ids=["metres without a crs", "longitude beyond a turn past the meridian"],
+)
+def test_coordinates_out_of_range(tmp_path, position):
+    path = write_geojson(tmp_path / "m.geojson", [feature("p", {"type": "Point", "coordinates": position})])
     layer, issues = load_layer(path)
     assert layer is None
     assert issues[0].message.startswith("coordinates are out of range for WGS84")
+
+
+def test_a_route_written_on_past_the_180th_meridian_is_kept_and_a_point_past_it_comes_back(tmp_path):
+    path = write_geojson(
+        tmp_path / "route.geojson",
+        [
+            feature(
+                "route", {"type": "LineString", "coordinates": [[170.31, 69.7], [180.0, 68.5], [191.1, 65.8]]}
+            ),
+            feature("strait", {"type": "Point", "coordinates": [191.1, 65.8]}),
+            feature("westward", {"type": "LineString", "coordinates": [[-175.0, 60.0], [-190.0, 61.0]]}),
+        ],
+    )
+    layer, issues = load_layer(path)
+    assert issues == []
+    geoms = dict(zip(layer.gdf["id"], layer.gdf.geometry, strict=True))
+    for fid, lons in (("route", [170.31, 180.0, 191.1]), ("westward", [-175.0, -190.0])):
+        got = shapely.get_coordinates(geoms[fid])[:, 0]
+        assert np.abs(np.diff(got)).max() < 20, fid  # one run of longitudes: drawn the short way
+        assert np.allclose((got - lons) % 360.0, 0.0), fid  # the same places, in one copy of the world
+        assert abs(got.mean()) < 200, fid
+    assert shapely.get_coordinates(geoms["strait"]).tolist() == [[pytest.approx(-168.9), 65.8]]
+    assert layer.feature_point("id", "strait") == pytest.approx((-168.9, 65.8))
 
 
 def test_swapped_coordinates_are_recognised():
