@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +35,7 @@ __all__ = [
     "copy_project",
     "exported",
     "exported_story",
+    "offline_page",
     "story_project",
     "streamlit_server",
     "wait_for_app",
@@ -68,3 +71,21 @@ def story_project(root: Path, name: str, story: str, layers: dict[str, str | dic
 def exported_story(root: Path, name: str, story: str, layers: dict[str, str | dict[str, Any]]) -> Path:
     """:func:`story_project`, exported by the real CLI to ``<name>.html`` in ``root``."""
     return exported(story_project(root, name, story, layers), root / f"{name}.html")
+
+
+@contextmanager
+def offline_page(browser: Any, page_file: Path, **context_options: Any) -> Iterator[Any]:
+    """``page_file`` open in a new context of ``browser`` (``context_options``: viewport, reduced
+    motion…) once ``window.storymap`` exists; every request that is not local is refused, and
+    none may have been made when the block ends."""
+    context = browser.new_context(**context_options)
+    guard = RequestGuard()
+    context.route("**/*", guard)
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        page.wait_for_function("() => window.storymap && window.storymap.map")
+        yield page
+        assert guard.outside == []
+    finally:
+        context.close()

@@ -525,18 +525,29 @@
       });
     }
 
-    // A step whose view runs past 180° (a Pacific crossing) shows points in the copy of the world
-    // it looks at: a marker moves by 360° to the copy nearest the view's centre.
+    // A step whose view runs past 180° (a Pacific crossing) shows its features in the copy of the
+    // world it looks at: a marker, or a line or shape by its middle, moves by whole turns to the
+    // copy nearest the view's centre (Leaflet draws each only where its coordinates say).
     function nearestWorld(step) {
       var view = step.view.bounds || step.view.area;
       var centre = (view[0][1] + view[1][1]) / 2;
+      function turns(lng) { return 360 * Math.round((centre - lng) / 360); }
+      function moved(latlngs, by) {
+        return latlngs.map(function (ll) { return L.Util.isArray(ll) ? moved(ll, by) : L.latLng(ll.lat, ll.lng + by); });
+      }
       step.layers.forEach(function (id) {
         if (!layers[id] || !layers[id].eachLayer) return;
         layers[id].eachLayer(function (child) {
-          if (!child.getLatLng || !child.setLatLng) return;
-          var at = child.getLatLng();
-          var lng = at.lng + 360 * Math.round((centre - at.lng) / 360);
-          if (lng !== at.lng) child.setLatLng([at.lat, lng]);
+          var by;
+          if (child.getLatLng && child.setLatLng) {
+            var at = child.getLatLng();
+            by = turns(at.lng);
+            if (by) child.setLatLng([at.lat, at.lng + by]);
+          } else if (child.getBounds && child.setLatLngs) {
+            var box = child.getBounds();
+            by = turns((box.getWest() + box.getEast()) / 2);
+            if (by) child.setLatLngs(moved(child.getLatLngs(), by));
+          }
         });
       });
     }
