@@ -69,13 +69,21 @@ def resolve_step(value: str | None, ids: list[str]) -> int:
 
 
 def story_fingerprint(path: Path) -> tuple[int, int]:
-    """Changes when the story file or any file in its project's geodata/ changes."""
-    stat = path.stat()
+    """Changes when the story file or any file in its project's geodata/ changes. A file that
+    cannot be read (gone since the listing, a dangling link) is left out: the story's check
+    reports it if the story uses it; a story file gone is ``(-1, -1)``."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return -1, -1
     newest = stat.st_mtime_ns
     geodata = project_root(path) / "geodata"
     if geodata.is_dir():
         for file in geodata.glob("*.geojson"):
-            newest = max(newest, file.stat().st_mtime_ns)
+            try:
+                newest = max(newest, file.stat().st_mtime_ns)
+            except OSError:
+                continue
     return stat.st_size, newest
 
 

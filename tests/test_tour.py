@@ -132,3 +132,12 @@ def test_apptest_reader_mode_hides_author_errors(stories, monkeypatch):
 def test_apptest_unknown_story_warns_and_falls_back(stories, monkeypatch):
     at = app(stories, monkeypatch, story="../../etc/passwd")
     assert any("not found" in w.value for w in at.warning)
+
+
+def test_apptest_a_dangling_link_in_geodata_does_not_stop_the_tour(tmp_path, monkeypatch):
+    root = copy_project(tmp_path)
+    (root / "geodata" / "gone.geojson").symlink_to(tmp_path / "nowhere.geojson")
+    at = app(root / "stories", monkeypatch, story="demo")
+    assert not at.exception
+    assert not [e.value for e in at.error]
+    assert "Step 1 of 2" in _card(at)
