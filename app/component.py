@@ -16,6 +16,8 @@ from typing import Any
 
 import streamlit as st
 
+from app.i18n import strings
+
 STATIC = Path(__file__).resolve().parent / "static"
 
 _frame = st.components.v2.component(
@@ -37,6 +39,22 @@ _step_list = st.components.v2.component(
 )
 
 
+# The interface's words the frame writes (its buttons, the embed panel, its title).
+FRAME_WORDS = (
+    "map",
+    "previous",
+    "next",
+    "previous_step",
+    "next_step",
+    "step_navigation",
+    "share_step",
+    "share_paste",
+    "share_copy",
+    "share_copied",
+    "share_present",
+)
+
+
 def doc_hash(doc: str) -> str:
     """A short content hash: the frame is rebuilt only when the document changes."""
     return hashlib.sha256(doc.encode()).hexdigest()[:16]
@@ -49,18 +67,32 @@ def story_map(
     slug: str,
     initial: int,
     mode: str,
+    lang: str,
+    direction: str,
     key: str,
     on_step: Callable[[], None],
     revision: dict[str, Any] | None = None,
 ) -> Any:
-    """Mount the map frame; ``on_step`` runs when the reader moves in the browser.
+    """Mount the map frame; ``on_step`` runs when the reader moves in the browser. Its buttons
+    and embed panel speak the story's ``lang``, in its ``direction`` (``ltr`` or ``rtl``).
 
     Everything in ``data`` stays the same while the story is open, so after the first run
     Streamlit sends only a reference to it. In author mode ``revision`` (see
     :meth:`app.author.Watch.frame_revision`) carries a new version of the story to the live
     map; the document, and so the iframe, stay.
     """
-    data = {"doc": doc, "hash": doc_hash(doc), "title": title, "slug": slug, "initial": initial, "mode": mode}
+    words = strings(lang)
+    data = {
+        "doc": doc,
+        "hash": doc_hash(doc),
+        "title": title,
+        "slug": slug,
+        "initial": initial,
+        "mode": mode,
+        "lang": lang,
+        "dir": direction,
+        "words": {name: words[name] for name in FRAME_WORDS},
+    }
     if revision is not None:
         data["revision"] = revision
     return _frame(data=data, key=key, on_step_change=on_step, height="content")
@@ -75,11 +107,19 @@ def problem_list(status: str, problems: list[dict[str, Any]], *, broken: bool, k
     _problems(data={"status": status, "problems": problems, "broken": broken}, key=key)
 
 
-def step_list(titles: list[str], *, slug: str, current: int, key: str) -> None:
+def step_list(titles: list[str], *, slug: str, current: int, lang: str, direction: str, key: str) -> None:
     """The list of steps; a click moves the map in the browser (no server round trip first).
 
     ``titles`` are author text: the browser writes them with ``textContent``. ``current``
-    marks a step until the map reports its own.
+    marks a step until the map reports its own. The list is in the story's ``lang`` and
+    ``direction``.
     """
-    data = {"titles": titles, "key": f"{slug}:{doc_hash(chr(0).join(titles))}", "current": current}
+    data = {
+        "titles": titles,
+        "key": f"{slug}:{lang}:{direction}:{doc_hash(chr(0).join(titles))}",
+        "current": current,
+        "heading": strings(lang)["steps"],
+        "lang": lang,
+        "dir": direction,
+    }
     _step_list(data=data, key=key)

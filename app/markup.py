@@ -122,6 +122,14 @@ def step_card(story: Story, index: int, *, live: bool = False) -> Markup:
     )
 
 
+def keys_line(story: Story) -> Markup:
+    """The tour's line under the map: its keys and its software, in the story's language."""
+    meta, t = story.meta, page_strings(story.meta.lang)
+    return Markup('<p class="sm-keys" lang="{}" dir="{}">{} {}: Natural Earth. {}: Leaflet.</p>').format(
+        meta.lang, meta.dir, t["keys_help"], t["basemap"], t["software"]
+    )
+
+
 def story_list(items: list[tuple[str, str, bool]], current: str) -> Markup:
     """The tour's list of stories: ``(slug, title, broken)`` each, as links; ``current`` marked."""
     rows = [{"slug": slug, "title": title, "broken": broken} for slug, title, broken in items]

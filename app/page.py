@@ -184,8 +184,15 @@ def _sidebar(entries: dict[str, tour.StoryEntry], slug: str) -> None:
         st.html(markup.story_list(items, slug))
         entry = entries[slug]
         if entry.ok:
-            titles = [step.title for step in entry.checked.story.steps]
-            step_list(titles, slug=slug, current=st.session_state[f"step:{slug}"], key=f"steps:{slug}")
+            story = entry.checked.story
+            step_list(
+                [step.title for step in story.steps],
+                slug=slug,
+                current=st.session_state[f"step:{slug}"],
+                lang=story.meta.lang,
+                direction=story.meta.dir,
+                key=f"steps:{slug}",
+            )
 
 
 @st.fragment
@@ -200,6 +207,8 @@ def _stage(entry: tour.StoryEntry, slug: str, mode: str) -> None:
         "slug": slug,
         "initial": st.session_state.get(f"initial:{slug}", 0),
         "mode": mode,
+        "lang": story.meta.lang,
+        "direction": story.meta.dir,
         "key": map_key,
         "on_step": lambda: _on_frame_step(slug, map_key),
     }
@@ -288,7 +297,14 @@ def _author_main(params: Any) -> None:
     _stage(entry, slug, "author")
     titles = [step.title for step in story.steps]
     with st.sidebar:
-        step_list(titles, slug=slug, current=st.session_state[step_key], key=f"steps:{slug}")
+        step_list(
+            titles,
+            slug=slug,
+            current=st.session_state[step_key],
+            lang=story.meta.lang,
+            direction=story.meta.dir,
+            key=f"steps:{slug}",
+        )
 
 
 def main() -> None:
@@ -339,10 +355,7 @@ def main() -> None:
         _sidebar(entries, slug)
         # Our own text, shown with st.html: st.caption would render it as Markdown, whose
         # element costs the first page view more than this line is worth.
-        st.html(
-            '<p class="sm-keys">Keys: ← → (or Page Up / Page Down) move between steps; Home / End jump '
-            "to the start / end. Basemap: Natural Earth. Map: Leaflet.</p>"
-        )
+        st.html(markup.keys_line(story))
 
 
 def run() -> None:

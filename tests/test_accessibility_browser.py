@@ -91,6 +91,11 @@ def test_the_export_has_no_violations(browser, exports, layout, width, height, s
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     project = copy_project(tmp_path_factory.mktemp("a11y-tour"))
+    # The demo story in Persian, right to left: the tour's own words follow the story.
+    demo = (project / "stories" / "demo.md").read_text(encoding="utf-8")
+    persian = demo.replace("\nlang: en\ndir: ltr\n", "\nlang: fa\ndir: rtl\n")
+    assert "lang: fa" in persian
+    (project / "stories" / "demo-fa.md").write_text(persian, encoding="utf-8")
     with streamlit_server(project / "stories") as url:
         yield url
 
@@ -145,3 +150,23 @@ def test_the_static_site_index_has_no_violations(browser, tmp_path):
     found = violations(page)
     context.close()
     assert found == []
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)], ids=lambda v: str(v))
+def test_a_right_to_left_tour_speaks_its_language_with_no_violations(browser, server, width, height):
+    context = browser.new_context(viewport={"width": width, "height": height}, reduced_motion="reduce")
+    context.route("**/*", RequestGuard())
+    page = context.new_page()
+    page.goto(f"{server}/?story=demo-fa")
+    wait_for_app(page)
+    page.get_by_role("button", name="گام بعدی").click()  # "Next step"
+    page.wait_for_function(  # the map and the step's card (its progress line is in Persian)
+        "() => storymap.step === 1 && document.querySelector('section.sm-step[data-step=\"1\"]')"
+    )
+    page.wait_for_selector('[data-test-script-state="notRunning"]', state="attached")
+    assert page.evaluate("document.querySelector('.sm-nav').closest('[dir]').dir") == "rtl"
+    assert page.get_by_role("navigation", name="گام‌ها").count() == 1  # the list of steps
+    frame = page.locator("iframe[data-testid=storymap-frame]").element_handle().content_frame()
+    found = {"page": violations(page), "map frame": violations(frame)}
+    context.close()
+    assert found == {"page": [], "map frame": []}

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import tour
+from app.i18n import strings
 from tests.support import ROOT, copy_project
 
 IDS = ["intro", "bushehr", "closing"]
@@ -141,3 +142,27 @@ def test_apptest_a_dangling_link_in_geodata_does_not_stop_the_tour(tmp_path, mon
     assert not at.exception
     assert not [e.value for e in at.error]
     assert "Step 1 of 2" in _card(at)
+
+
+@pytest.mark.parametrize(
+    ("lang", "direction", "previous", "next_step"),
+    [("es", "ltr", "Anterior", "Paso siguiente"), ("fa", "rtl", "قبلی", "گام بعدی")],
+)
+def test_apptest_the_map_frame_s_buttons_speak_the_story_s_language(
+    tmp_path, monkeypatch, lang, direction, previous, next_step
+):
+    root = copy_project(tmp_path)
+    demo = root / "stories" / "demo.md"
+    text = demo.read_text(encoding="utf-8").replace(
+        "\nlang: en\ndir: ltr\n", f"\nlang: {lang}\ndir: {direction}\n"
+    )
+    assert f"lang: {lang}" in text
+    demo.write_text(text, encoding="utf-8")
+    at = app(root / "stories", monkeypatch, story="demo")
+    data = _component_data(at, "map:demo")
+    assert (data["lang"], data["dir"]) == (lang, direction)
+    assert (data["words"]["previous"], data["words"]["next_step"]) == (previous, next_step)
+    steps = _component_data(at, "steps:demo")
+    assert (steps["lang"], steps["dir"], steps["heading"]) == (lang, direction, strings(lang)["steps"])
+    keys = next(h.value for h in at.html if 'class="sm-keys"' in h.value)
+    assert f'lang="{lang}" dir="{direction}"' in keys and strings(lang)["keys_help"] in keys

@@ -49,12 +49,13 @@ function escapeAttr(text) {
 
 // "Embed this step": built in the browser, so it follows the reader without a server round trip.
 function buildShare(data) {
+  const words = data.words;
   const details = document.createElement("details");
   details.className = "sm-share";
   const summary = document.createElement("summary");
-  summary.textContent = "Embed or present this step";
+  summary.textContent = words.share_step;
   const label = document.createElement("label");
-  label.textContent = "Paste into your CMS:";
+  label.textContent = words.share_paste;
   const code = document.createElement("textarea");
   code.readOnly = true;
   code.rows = 3;
@@ -62,16 +63,16 @@ function buildShare(data) {
   label.appendChild(code);
   const copy = document.createElement("button");
   copy.type = "button";
-  copy.textContent = "Copy embed code";
+  copy.textContent = words.share_copy;
   copy.addEventListener("click", () => {
     code.select();
     if (navigator.clipboard) navigator.clipboard.writeText(code.value).catch(() => document.execCommand("copy"));
     else document.execCommand("copy");
-    copy.textContent = "Copied";
-    setTimeout(() => { copy.textContent = "Copy embed code"; }, 1500);
+    copy.textContent = words.share_copied;
+    setTimeout(() => { copy.textContent = words.share_copy; }, 1500);
   });
   const present = document.createElement("a");
-  present.textContent = "Open presentation mode";
+  present.textContent = words.share_present;
   present.target = "_blank";
   present.rel = "noopener";
   details.append(summary, label, copy, present);
@@ -85,30 +86,43 @@ function buildShare(data) {
   };
 }
 
+// A button's label beside an arrow that points the way it goes (flipped in right-to-left text).
+function navButton(arrow, text, name, arrowFirst) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.setAttribute("aria-label", name);
+  const mark = document.createElement("span");
+  mark.className = "sm-arrow";
+  mark.setAttribute("aria-hidden", "true");
+  mark.textContent = arrow;
+  const label = document.createElement("span");
+  label.textContent = text;
+  if (arrowFirst) button.append(mark, " ", label);
+  else button.append(label, " ", mark);
+  return button;
+}
+
 function build(root, data, setTriggerValue) {
+  const words = data.words;  // the interface's words in the story's language (app/i18n.py)
   root.textContent = "";
   root.dataset.hash = data.hash;
   root.dataset.mode = data.mode;
+  root.lang = data.lang;
+  root.dir = data.dir;
   root._revision = data.revision ? data.revision.n : 0;  // a new document already holds it
   const frame = document.createElement("iframe");
-  frame.title = data.title ? `Map: ${data.title}` : "Story map";
+  frame.title = words.map.replace("{title}", data.title);
   frame.className = "sm-frame";
   frame.setAttribute("data-testid", "storymap-frame");
   const nav = document.createElement("div");
   nav.className = "sm-nav";
   nav.setAttribute("role", "group");
-  nav.setAttribute("aria-label", "Step navigation");
-  const prev = document.createElement("button");
-  prev.type = "button";
-  prev.textContent = "‹ Previous";
-  prev.setAttribute("aria-label", "Previous step");
+  nav.setAttribute("aria-label", words.step_navigation);
+  const prev = navButton("‹", words.previous, words.previous_step, true);
   const progress = document.createElement("span");
   progress.className = "sm-progress";
   progress.setAttribute("aria-hidden", "true");
-  const next = document.createElement("button");
-  next.type = "button";
-  next.textContent = "Next ›";
-  next.setAttribute("aria-label", "Next step");
+  const next = navButton("›", words.next, words.next_step, false);
   nav.append(prev, progress, next);
   root.append(frame, nav);
   const share = data.mode === "tour" ? buildShare(data) : null;

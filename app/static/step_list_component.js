@@ -13,11 +13,14 @@ function mark(root, step) {
 function build(root, data) {
   root.textContent = "";
   root.dataset.key = data.key;
+  root.lang = data.lang;  // the story's language and direction
+  root.dir = data.dir;
   const nav = document.createElement("nav");
-  nav.setAttribute("aria-label", "Steps");
+  nav.setAttribute("aria-label", data.heading);
   const heading = document.createElement("p");
   heading.className = "sm-step-list-heading";
-  heading.textContent = "Steps";
+  heading.setAttribute("aria-hidden", "true");  // the list's name already says it
+  heading.textContent = data.heading;
   const list = document.createElement("ol");
   data.titles.forEach((title, index) => {
     const item = document.createElement("li");
