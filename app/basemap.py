@@ -40,7 +40,7 @@ import shapely
 from shapely import Geometry
 
 from app import views
-from app.geodata import precision_for_zoom, tolerance_for_zoom
+from app.geodata import precision_for_zoom, shifted, tolerance_for_zoom
 from app.paths import BASEMAP_DIR, basemap_file
 
 LABELS_FILE = "labels.geojson"
@@ -177,7 +177,7 @@ def _read(res: str, kind: str, area: Geometry) -> Geometry:
         if len(geoms) == 0:
             continue
         clipped = shapely.clip_by_rect(shapely.union_all(geoms), *bbox)
-        pieces.append(shapely.transform(clipped, lambda xy, s=shift: xy + np.array([s, 0.0])))
+        pieces.append(shifted(clipped, shift))
     return shapely.union_all(pieces) if pieces else shapely.GeometryCollection()
 
 

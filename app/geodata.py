@@ -220,6 +220,11 @@ def unwrap_line(line: Any) -> Any:
     return shapely.LineString(coords)
 
 
+def shifted(geom: Any, shift: float) -> Any:
+    """``geom`` moved ``shift`` degrees east (a whole turn or more across the 180° meridian)."""
+    return shapely.transform(geom, lambda c: c + np.asarray([shift, 0.0])) if shift else geom
+
+
 def _stitch(parts: list[Any]) -> list[Any]:
     """Parts of a line cut at 180° (one ending at 180, the next starting at -180) shifted by 360°
     so each starts where the one before ends: the route runs on across the meridian."""
@@ -228,9 +233,7 @@ def _stitch(parts: list[Any]) -> list[Any]:
         end = shapely.get_coordinates(out[-1])[-1, 0]
         start = shapely.get_coordinates(part)[0, 0]
         shift = 360.0 * round((end - start) / 360.0)
-        out.append(
-            shapely.transform(part, lambda c, shift=shift: c + np.asarray([shift, 0.0])) if shift else part
-        )
+        out.append(shifted(part, shift))
     return out
 
 
@@ -260,9 +263,7 @@ def _same_world(lines: list[Any]) -> list[Any]:
     out = []
     for geom, middle in zip(lines, np.degrees(middles), strict=True):
         shift = 360.0 * round((reference - middle) / 360.0)
-        out.append(
-            shapely.transform(geom, lambda c, shift=shift: c + np.asarray([shift, 0.0])) if shift else geom
-        )
+        out.append(shifted(geom, shift))
     return out
 
 
@@ -308,7 +309,7 @@ def into_the_world(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     gdf = gdf.copy()
     moved = turns != 0
     gdf.loc[moved, "geometry"] = [
-        shapely.transform(geom, lambda c, shift=-360.0 * turn: c + np.asarray([shift, 0.0]))
+        shifted(geom, -360.0 * turn)
         for geom, turn in zip(gdf.geometry.values[moved], turns[moved], strict=True)
     ]
     return gdf
