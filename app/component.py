@@ -39,9 +39,8 @@ _step_list = st.components.v2.component(
 )
 
 
-# The interface's words the frame writes (its buttons, the embed panel, its title).
+# The interface's words the frame writes (its buttons and the embed panel).
 FRAME_WORDS = (
-    "map",
     "previous",
     "next",
     "previous_step",
@@ -86,6 +85,7 @@ def story_map(
         "doc": doc,
         "hash": doc_hash(doc),
         "title": title,
+        "frame_title": words["map"].format(title=title),
         "slug": slug,
         "initial": initial,
         "mode": mode,

@@ -111,7 +111,7 @@ function build(root, data, setTriggerValue) {
   root.dir = data.dir;
   root._revision = data.revision ? data.revision.n : 0;  // a new document already holds it
   const frame = document.createElement("iframe");
-  frame.title = words.map.replace("{title}", data.title);
+  frame.title = data.frame_title;
   frame.className = "sm-frame";
   frame.setAttribute("data-testid", "storymap-frame");
   const nav = document.createElement("div");
